@@ -1,0 +1,19 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.http import HttpRequest
+
+from kerne.accounts import roles as role_rules
+
+
+def roles(request: HttpRequest) -> dict[str, Any]:
+    user = request.user
+    return {
+        "is_hr": role_rules.is_hr(user),
+        "is_executive": role_rules.is_executive(user),
+        "is_admin": role_rules.is_admin(user),
+        "sees_whole_tree": role_rules.sees_whole_tree(user),
+        "municipality": settings.KERNE_MUNICIPALITY,
+    }

@@ -1,0 +1,10 @@
+from django.urls import path
+
+from kerne.accounts import views
+
+app_name = "accounts"
+urlpatterns = [
+    path("login/", views.login, name="login"),
+    path("logout/", views.logout, name="logout"),
+    path("audit/", views.audit_log, name="audit_log"),
+]

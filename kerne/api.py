@@ -1,0 +1,55 @@
+"""The JSON API (django-ninja) under /api/, with its OpenAPI schema at /api/schema.
+
+Authentication: `Authorization: Bearer <token>` with a token from accounts.ApiToken
+(only its hash is stored). Every endpoint goes through the same selectors and
+services as the views, so the access and anonymity rules are the same.
+Each app adds its router in `kerne/<app>/api.py`, registered below.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.models import User
+from django.http import HttpRequest
+from django.utils import timezone
+from ninja import NinjaAPI
+from ninja.security import HttpBearer
+
+from kerne.accounts.models import ApiToken, hash_token
+
+
+class TokenAuth(HttpBearer):
+    def authenticate(self, request: HttpRequest, token: str) -> User | None:
+        api_token = ApiToken.objects.select_related("user").filter(token_hash=hash_token(token)).first()
+        if api_token is None or not api_token.user.is_active:
+            return None
+        ApiToken.objects.filter(pk=api_token.pk).update(last_used=timezone.now())
+        request.user = api_token.user
+        return api_token.user
+
+
+api = NinjaAPI(
+    title="Kerne API",
+    version="1",
+    description="Kerne's JSON API. Same access and anonymity rules as the web pages.",
+    auth=TokenAuth(),
+    openapi_url="/schema",
+    docs_url="/docs",
+    urls_namespace="api",
+)
+
+
+@api.get("/me", summary="The authenticated user and their roles")
+def me(request: HttpRequest) -> dict[str, Any]:
+    from kerne.accounts.roles import is_admin, is_executive, is_hr
+    from kerne.organisation.selectors import led_units
+
+    user = request.user
+    return {
+        "username": user.get_username(),
+        "hr": is_hr(user),
+        "executive": is_executive(user),
+        "admin": is_admin(user),
+        "leads": [unit.pk for unit in led_units(user)],
+    }

@@ -1,0 +1,1 @@
+"""Vision, effect goals, effect chains, indicators and roll-outs (issue: governance that follows effect)."""

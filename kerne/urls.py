@@ -1,0 +1,20 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+
+from kerne import views
+from kerne.api import api
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("tilgaengelighed/", views.accessibility, name="accessibility"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("konto/", include("kerne.accounts.urls")),
+    path("admin/", admin.site.urls),
+    path("api/", api.urls),
+]
+
+if settings.DEBUG:
+    from django.contrib.staticfiles.urls import staticfiles_urlpatterns
+
+    urlpatterns += staticfiles_urlpatterns()
