@@ -4,6 +4,8 @@ import os
 
 import pytest
 
+pytest_plugins = ["tests.browser"]
+
 # Playwright's sync API runs an event loop in the test thread; Django's ORM calls from
 # the same thread are still synchronous and safe.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
