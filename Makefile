@@ -30,7 +30,7 @@ run: setup
 lint: setup
 	$(BIN)/ruff check kerne tests bench
 	$(BIN)/ruff format --check kerne tests bench
-	$(BIN)/mypy
+	DEBUG=1 $(BIN)/mypy
 
 format: setup
 	$(BIN)/ruff check --fix kerne tests bench
