@@ -14,6 +14,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -75,7 +76,7 @@ class EffectGoal(models.Model):
     title_en = models.CharField(_("titel (engelsk)"), max_length=200, blank=True)
     description_da = models.TextField(_("beskrivelse (dansk)"), blank=True)
     description_en = models.TextField(_("beskrivelse (engelsk)"), blank=True)
-    indicators = models.ManyToManyField(
+    indicators: models.ManyToManyField[Indicator, Any] = models.ManyToManyField(
         "Indicator", blank=True, related_name="effect_goals", verbose_name=_("indikatorer")
     )
     created = models.DateTimeField(auto_now_add=True)
@@ -97,7 +98,7 @@ class UnitGoal(models.Model):
     title_en = models.CharField(_("titel (engelsk)"), max_length=200, blank=True)
     description_da = models.TextField(_("beskrivelse (dansk)"), blank=True)
     description_en = models.TextField(_("beskrivelse (engelsk)"), blank=True)
-    indicators = models.ManyToManyField(
+    indicators: models.ManyToManyField[Indicator, Any] = models.ManyToManyField(
         "Indicator", blank=True, related_name="unit_goals", verbose_name=_("indikatorer")
     )
     created = models.DateTimeField(auto_now_add=True)
