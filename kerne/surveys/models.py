@@ -10,6 +10,9 @@ How a response is stored is what lets employees answer honestly (DESIGN §3.1–
   row per response makes a submission one INSERT, and results read a round's
   answers as one numpy matrix (DESIGN §4).
 - `Comment` rows (free text) have no link to their response, no date, and a random id.
+- On SQLite, responses and comments live in WITHOUT ROWID tables (migration 0003):
+  rows are kept in the order of their random ids, so no hidden rowid reveals the
+  order of submissions or pairs a comment with the response submitted with it.
 - `Invitation` records *that* a person answered (a boolean, no time), never *what*.
   Its token is stored only as a SHA-256 hash.
 """
@@ -257,6 +260,22 @@ class OpenLink(models.Model):
 
     def __str__(self) -> str:
         return f"{self.round} – {self.unit}"
+
+
+class OpenSubmission(models.Model):
+    """That one browser submitted an open survey once (double-submit protection).
+
+    Only the hash of the random nonce its form carried: no IP, no time, no link to the
+    response it came with. The primary key is the hash itself (no sequential id), and
+    on SQLite the table has no rowid (migration 0003), so neither a column nor the
+    insertion order pairs a row with a response.
+    """
+
+    nonce_hash = models.CharField(max_length=64, primary_key=True)
+    round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="+")
+
+    def __str__(self) -> str:
+        return f"Open submission {self.nonce_hash[:8]}"
 
 
 class Response(models.Model):
