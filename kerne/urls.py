@@ -10,6 +10,7 @@ urlpatterns = [
     path("tilgaengelighed/", views.accessibility, name="accessibility"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("konto/", include("kerne.accounts.urls")),
+    path("ledelsesgrundlag/", include("kerne.foundation.urls")),
     path("admin/", admin.site.urls),
     path("api/", api.urls),
 ]
