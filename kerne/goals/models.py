@@ -296,6 +296,14 @@ class Indicator(models.Model):
         WEIGHTED_AVERAGE = "weighted_average", _("Vægtet gennemsnit")
         LATEST = "latest", _("Seneste værdi")
 
+    code = models.SlugField(
+        _("kode"),
+        max_length=40,
+        unique=True,
+        null=True,
+        blank=True,
+        help_text=_("Bruges i importfiler og API'et, fx sprogscore-3aar."),
+    )
     name_da = models.CharField(_("navn (dansk)"), max_length=200)
     name_en = models.CharField(_("navn (engelsk)"), max_length=200, blank=True)
     description_da = models.TextField(_("beskrivelse (dansk)"), blank=True)
