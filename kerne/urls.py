@@ -11,6 +11,8 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("konto/", include("kerne.accounts.urls")),
     path("ledelsesgrundlag/", include("kerne.foundation.urls")),
+    path("organisation/", include("kerne.organisation.urls")),
+    path("maalinger/", include("kerne.surveys.urls")),
     path("admin/", admin.site.urls),
     path("api/", api.urls),
 ]
