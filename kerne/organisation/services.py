@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.db.models import F, Value
 from django.db.models.functions import Concat, Substr
 
 from kerne.accounts.audit import audit_record, model_changes
 from kerne.accounts.roles import AnyUser
-from kerne.organisation.models import Engagement, Person, PipelineLevel, Unit, path_segment
+from kerne.foundation.models import Principle
+from kerne.organisation.models import Engagement, Person, PipelineLevel, Task, Unit, path_segment
 
 
 class TreeError(ValueError):
@@ -106,3 +109,178 @@ def engagement_create(
             changes={"unit": [None, str(unit.pk)], "is_leader": [None, is_leader]},
         )
     return engagement
+
+
+# --- Tasks, people, engagements and pipeline levels (pages and admin) ---------------------------
+
+
+def task_create(
+    *,
+    actor: AnyUser | None,
+    name_da: str,
+    name_en: str = "",
+    description_da: str = "",
+    description_en: str = "",
+    pipeline_level: PipelineLevel,
+    unit_kind: str,
+    principle: Principle | None = None,
+) -> Task:
+    with transaction.atomic():
+        task = Task.objects.create(
+            name_da=name_da,
+            name_en=name_en,
+            description_da=description_da,
+            description_en=description_en,
+            pipeline_level=pipeline_level,
+            unit_kind=unit_kind,
+            principle=principle,
+        )
+        audit_record(
+            actor=actor,
+            action="task.create",
+            obj=task,
+            changes={
+                "name_da": [None, name_da],
+                "pipeline_level": [None, pipeline_level.key],
+                "unit_kind": [None, unit_kind],
+                "principle": [None, principle.key if principle else None],
+            },
+        )
+    return task
+
+
+def task_update(
+    *,
+    actor: AnyUser | None,
+    task: Task,
+    name_da: str,
+    name_en: str = "",
+    description_da: str = "",
+    description_en: str = "",
+    pipeline_level: PipelineLevel,
+    unit_kind: str,
+    principle: Principle | None = None,
+) -> Task:
+    values: dict[str, Any] = {
+        "name_da": name_da,
+        "name_en": name_en,
+        "description_da": description_da,
+        "description_en": description_en,
+        "pipeline_level": pipeline_level,
+        "unit_kind": unit_kind,
+        "principle": principle,
+    }
+    with transaction.atomic():
+        old = Task.objects.select_for_update().get(pk=task.pk)
+        changes = model_changes(old, values)
+        for name, value in values.items():
+            setattr(task, name, value)
+        if changes:
+            task.save()
+            audit_record(actor=actor, action="task.update", obj=task, changes=changes)
+    return task
+
+
+def task_delete(*, actor: AnyUser | None, task: Task) -> None:
+    with transaction.atomic():
+        audit_record(actor=actor, action="task.delete", obj=task, changes={"name_da": [task.name_da, None]})
+        task.delete()
+
+
+def person_create(
+    *, actor: AnyUser | None, name: str, email: str = "", external_key: str, user: User | None = None
+) -> Person:
+    with transaction.atomic():
+        person = Person.objects.create(name=name, email=email, external_key=external_key, user=user)
+        audit_record(
+            actor=actor,
+            action="person.create",
+            obj=person,
+            changes={"external_key": [None, external_key], "user": [None, user.pk if user else None]},
+        )
+    return person
+
+
+def person_update(
+    *, actor: AnyUser | None, person: Person, name: str, email: str, user: User | None
+) -> Person:
+    values: dict[str, Any] = {"name": name, "email": email, "user": user}
+    with transaction.atomic():
+        old = Person.objects.select_for_update().get(pk=person.pk)
+        changes = model_changes(old, values)
+        for field_name, value in values.items():
+            setattr(person, field_name, value)
+        if changes:
+            person.save(update_fields=list(values))
+            audit_record(actor=actor, action="person.update", obj=person, changes=changes)
+    return person
+
+
+def engagement_update(
+    *,
+    actor: AnyUser | None,
+    engagement: Engagement,
+    title: str,
+    is_leader: bool,
+    is_primary: bool,
+    pipeline_level: PipelineLevel | None,
+    valid_from: dt.date,
+    valid_to: dt.date | None,
+) -> Engagement:
+    values: dict[str, Any] = {
+        "title": title,
+        "is_leader": is_leader,
+        "is_primary": is_primary,
+        "pipeline_level": pipeline_level,
+        "valid_from": valid_from,
+        "valid_to": valid_to,
+    }
+    with transaction.atomic():
+        old = Engagement.objects.select_for_update().get(pk=engagement.pk)
+        changes = model_changes(old, values)
+        for field_name, value in values.items():
+            setattr(engagement, field_name, value)
+        if changes:
+            engagement.save(update_fields=list(values))
+            audit_record(actor=actor, action="engagement.update", obj=engagement, changes=changes)
+    return engagement
+
+
+def engagement_delete(*, actor: AnyUser | None, engagement: Engagement) -> None:
+    """Remove an engagement entered by mistake (ended engagements are closed with valid_to instead)."""
+    with transaction.atomic():
+        audit_record(
+            actor=actor,
+            action="engagement.delete",
+            obj=engagement,
+            changes={"unit": [str(engagement.unit_id), None], "person": [str(engagement.person_id), None]},
+        )
+        engagement.delete()
+
+
+PIPELINE_TEXT_FIELDS = (
+    "name_da",
+    "name_en",
+    "work_values_da",
+    "work_values_en",
+    "time_application_da",
+    "time_application_en",
+    "skills_da",
+    "skills_en",
+)
+
+
+def pipeline_level_update(
+    *, actor: AnyUser | None, level: PipelineLevel, texts: dict[str, str]
+) -> PipelineLevel:
+    """Edit a level's descriptive texts (its key and rank are fixed)."""
+    values = {name: texts[name] for name in PIPELINE_TEXT_FIELDS if name in texts}
+    with transaction.atomic():
+        old = PipelineLevel.objects.select_for_update().get(pk=level.pk)
+        changes = model_changes(old, values)
+        for field_name, value in values.items():
+            setattr(level, field_name, value)
+        if changes:
+            level.save(update_fields=list(values))
+            audit_record(actor=actor, action="pipeline_level.update", obj=level, changes=changes)
+    return level
