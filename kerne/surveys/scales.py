@@ -15,6 +15,7 @@ from dataclasses import dataclass
 DONT_KNOW = 0
 OPTION_VALUES = (1, 2, 3, 4, 5)
 ALL_VALUES = (*OPTION_VALUES, DONT_KNOW)
+_ANSWER_TEXTS = frozenset(str(value) for value in ALL_VALUES)  # ASCII digits only
 
 
 @dataclass(frozen=True)
@@ -104,7 +105,6 @@ def get_scale(key: str) -> Scale:
 def parse_answer(raw: str) -> int | None:
     """A submitted option ("1".."5", "0" = don't know) → its value, or None if it is none."""
     text = raw.strip()
-    if len(text) != 1 or not text.isdigit():
+    if text not in _ANSWER_TEXTS:
         return None
-    value = int(text)
-    return value if value in ALL_VALUES else None
+    return int(text)

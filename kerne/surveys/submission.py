@@ -1,0 +1,386 @@
+"""Submitting an answer: validate, then store anonymously in one transaction.
+
+`validate_submission` is pure (plain data in, plain data out). `response_submit` and
+`open_response_submit` are the services: in ONE transaction they first claim the right
+to answer with a conditional write, then insert the response and its comments:
+
+- personal (token) answers: ``UPDATE invitation SET answered = true WHERE id = ? AND
+  answered = false AND round_id IN (open rounds)``; 0 rows updated means someone already
+  answered with this token (double click, retry, back button, two tabs racing): nothing
+  is stored and the respondent is told kindly. The row lock taken by the UPDATE makes a
+  concurrent second submit wait and then match 0 rows, on SQLite and PostgreSQL alike.
+- open links: ``INSERT INTO opensubmission (nonce_hash)``; the unique key refuses the
+  same form twice.
+
+What is stored follows DESIGN §3.1–3.2: round, unit, rater group (and evaluation in
+360), the date without time, the packed answers, and comments in their own rows with no
+link to the response. Nothing is written about who answered or when, not even an audit
+row: an audit entry with a time would undo the anonymity.
+"""
+
+from __future__ import annotations
+
+import hmac
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import IntegrityError, transaction
+from django.utils import formats, timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from kerne.surveys.models import (
+    Comment,
+    FreeTextQuestion,
+    Invitation,
+    Item,
+    OpenLink,
+    OpenSubmission,
+    Response,
+    Round,
+    hash_secret,
+)
+from kerne.surveys.packing import pack_answers
+from kerne.surveys.scales import DONT_KNOW, parse_answer
+from kerne.surveys.tokens import token_hashes
+
+COMMENT_LIMIT = 2000
+NONCE_LIMIT = 128
+GENERAL = "__all__"  # errors that belong to no single field
+
+# Open links: at most this many submissions per IP address per window (DESIGN: rate-limited).
+OPEN_RATE_LIMIT = 20
+OPEN_RATE_WINDOW_SECONDS = 600
+
+STORED = "stored"
+ALREADY_ANSWERED = "already_answered"
+INVALID = "invalid"
+UNAVAILABLE = "unavailable"
+
+# Reasons a survey cannot be answered (status UNAVAILABLE)
+UNKNOWN = "unknown"  # no such token or link
+NOT_OPEN_YET = "not_open_yet"
+CLOSED = "closed"
+
+
+@dataclass(frozen=True)
+class SubmitResult:
+    """What became of a submission.
+
+    `status` is STORED, ALREADY_ANSWERED, INVALID (then `errors` maps each field, an item
+    or free-text key, or GENERAL, to its messages) or UNAVAILABLE (then `reason` is
+    UNKNOWN, NOT_OPEN_YET or CLOSED). Only STORED wrote anything.
+    """
+
+    status: str
+    errors: dict[str, list[str]] = field(default_factory=dict)
+    reason: str = ""
+
+    @property
+    def stored(self) -> bool:
+        return self.status == STORED
+
+    @property
+    def already_answered(self) -> bool:
+        return self.status == ALREADY_ANSWERED
+
+    @property
+    def invalid(self) -> bool:
+        return self.status == INVALID
+
+    @property
+    def unavailable(self) -> bool:
+        return self.status == UNAVAILABLE
+
+
+# --- Pure rules --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ItemRule:
+    key: str
+    position: int
+    optional: bool = False
+
+
+@dataclass(frozen=True)
+class QuestionRule:
+    key: str
+    id: int
+
+
+@dataclass(frozen=True)
+class Validated:
+    answers: dict[int, int]  # item position → option 1…5 or 0 ("don't know")
+    comments: dict[int, str]  # free-text question id → text (empty ones dropped)
+    errors: dict[str, list[str]]
+
+
+def round_availability(*, status: str, opens_at: Any, closes_at: Any, now: Any) -> str:
+    """ "open", NOT_OPEN_YET (draft, or before opening) or CLOSED (closed, or past closing)."""
+    if status == Round.Status.CLOSED or now >= closes_at:
+        return CLOSED
+    if status != Round.Status.OPEN or now < opens_at:
+        return NOT_OPEN_YET
+    return "open"
+
+
+def round_state(round: Round, now: Any) -> str:
+    """`round_availability` of a stored round."""
+    return round_availability(
+        status=round.status, opens_at=round.opens_at, closes_at=round.closes_at, now=now
+    )
+
+
+def clean_comment(text: str) -> str:
+    """Strip surrounding white space and characters no database stores (NUL)."""
+    return text.replace("\x00", "").strip()
+
+
+def validate_submission(
+    items: list[ItemRule],
+    questions: list[QuestionRule],
+    answers: Mapping[str, str],
+    comments: Mapping[str, str],
+) -> Validated:
+    """Check submitted answers against the instrument. Every problem is reported.
+
+    - an answer must be one of the scale's values "1".."5" or "0" (don't know);
+    - every item that is not optional needs an answer ("don't know" counts as one);
+    - a comment may be at most COMMENT_LIMIT characters; empty comments are dropped;
+    - a key that is no item or question of the instrument (a forged form) is an error.
+    """
+    errors: dict[str, list[str]] = {}
+    by_key = {item.key: item for item in items}
+    question_by_key = {question.key: question for question in questions}
+    packed: dict[int, int] = {}
+
+    unknown = sorted(set(answers) - set(by_key)) + sorted(set(comments) - set(question_by_key))
+    if unknown:
+        errors.setdefault(GENERAL, []).append(
+            ngettext(
+                "Besvarelsen indeholder et spørgsmål, som ikke findes i spørgeskemaet: %(keys)s.",
+                "Besvarelsen indeholder spørgsmål, som ikke findes i spørgeskemaet: %(keys)s.",
+                len(unknown),
+            )
+            % {"keys": ", ".join(unknown)}
+        )
+    for item in items:
+        raw = answers.get(item.key)
+        if raw is None or str(raw).strip() == "":
+            if not item.optional:
+                errors.setdefault(item.key, []).append(
+                    _("Vælg et svar. Vælg “Ved ikke / ikke relevant”, hvis du ikke kan svare.")
+                )
+            continue
+        value = parse_answer(str(raw))
+        if value is None:
+            errors.setdefault(item.key, []).append(_("Svaret skal være en af svarmulighederne."))
+            continue
+        if value != DONT_KNOW:
+            packed[item.position] = value
+    cleaned: dict[int, str] = {}
+    for question in questions:
+        text = clean_comment(str(comments.get(question.key) or ""))
+        if len(text) > COMMENT_LIMIT:
+            errors.setdefault(question.key, []).append(
+                _("Skriv højst %(limit)s tegn. Din tekst har %(length)s tegn.")
+                % {
+                    "limit": formats.number_format(COMMENT_LIMIT, force_grouping=True),
+                    "length": formats.number_format(len(text), force_grouping=True),
+                }
+            )
+        elif text:
+            cleaned[question.id] = text
+    return Validated(answers=packed, comments=cleaned, errors=errors)
+
+
+def valid_nonce(nonce: str) -> bool:
+    return 16 <= len(nonce) <= NONCE_LIMIT and all(c.isalnum() or c in "-_" for c in nonce)
+
+
+def new_nonce() -> str:
+    """The random value an open survey's form carries to recognise a resubmission."""
+    return secrets.token_urlsafe(24)
+
+
+# --- Services ----------------------------------------------------------------------------
+
+
+def instrument_rules(instrument_id: int) -> tuple[list[ItemRule], list[QuestionRule], int]:
+    """The items (in position order), free-text questions and item count of an instrument."""
+    items = [
+        ItemRule(key, position, optional)
+        for key, position, optional in Item.objects.filter(instrument_id=instrument_id)
+        .order_by("position")
+        .values_list("key", "position", "optional")
+    ]
+    questions = [
+        QuestionRule(key, pk)
+        for key, pk in FreeTextQuestion.objects.filter(instrument_id=instrument_id)
+        .order_by("position")
+        .values_list("key", "id")
+    ]
+    return items, questions, len(items)
+
+
+def _open_rounds(now: Any) -> Any:
+    return Round.objects.filter(status=Round.Status.OPEN, opens_at__lte=now, closes_at__gt=now).values("pk")
+
+
+def find_invitation(token: str) -> Invitation | None:
+    """The invitation a token (or a typed paper code) belongs to, with its round."""
+    if not token or len(token) > 200:
+        return None
+    return (
+        Invitation.objects.select_related("round", "evaluation", "unit")
+        .filter(token_hash__in=token_hashes(token))
+        .first()
+    )
+
+
+def response_submit(
+    *, token: str, answers: dict[str, str], comments: dict[str, str], language: str
+) -> SubmitResult:
+    """Store one personal answer, or say why not. See the module docstring."""
+    with translation.override(language or settings.LANGUAGE_CODE):
+        invitation = find_invitation(token)
+        if invitation is None:
+            return SubmitResult(UNAVAILABLE, reason=UNKNOWN)
+        round = invitation.round
+        now = timezone.now()
+        state = round_state(round, now)
+        if state != "open":
+            return SubmitResult(UNAVAILABLE, reason=state)
+        if invitation.answered:
+            return SubmitResult(ALREADY_ANSWERED)
+        items, questions, item_count = instrument_rules(round.instrument_id)
+        checked = validate_submission(items, questions, answers, comments)
+        if checked.errors:
+            return SubmitResult(INVALID, errors=checked.errors)
+        with transaction.atomic():
+            claimed = Invitation.objects.filter(
+                pk=invitation.pk, answered=False, round_id__in=_open_rounds(now)
+            ).update(answered=True)
+            if claimed == 0:
+                return _why_not_claimed(invitation.pk, now)
+            _store(
+                round_id=round.pk,
+                unit_id=invitation.unit_id,
+                rater_group=invitation.rater_group,
+                evaluation_id=invitation.evaluation_id,
+                packed=pack_answers(checked.answers, item_count),
+                comments=checked.comments,
+            )
+    return SubmitResult(STORED)
+
+
+def _why_not_claimed(invitation_pk: int, now: Any) -> SubmitResult:
+    invitation = Invitation.objects.select_related("round").get(pk=invitation_pk)
+    round = invitation.round
+    state = round_state(round, now)
+    if state != "open":
+        return SubmitResult(UNAVAILABLE, reason=state)
+    return SubmitResult(ALREADY_ANSWERED)
+
+
+def find_open_link(slug: str) -> OpenLink | None:
+    if not slug or len(slug) > 32:
+        return None
+    return (
+        OpenLink.objects.select_related("round", "unit")
+        .filter(slug=slug, round__mode=Round.Mode.OPEN_LINK)
+        .first()
+    )
+
+
+def open_response_submit(
+    *, slug: str, nonce: str, answers: dict[str, str], comments: dict[str, str], language: str
+) -> SubmitResult:
+    """Store one answer to an open (link) survey for the link's unit, rater group citizen.
+
+    `nonce` is the random value of the form; the same nonce is accepted once.
+    """
+    with translation.override(language or settings.LANGUAGE_CODE):
+        link = find_open_link(slug)
+        if link is None:
+            return SubmitResult(UNAVAILABLE, reason=UNKNOWN)
+        round = link.round
+        now = timezone.now()
+        state = round_state(round, now)
+        if state != "open":
+            return SubmitResult(UNAVAILABLE, reason=state)
+        if not valid_nonce(nonce):
+            return SubmitResult(
+                INVALID, errors={GENERAL: [_("Formularen er ugyldig. Hent siden igen, og svar igen.")]}
+            )
+        items, questions, item_count = instrument_rules(round.instrument_id)
+        checked = validate_submission(items, questions, answers, comments)
+        if checked.errors:
+            return SubmitResult(INVALID, errors=checked.errors)
+        with transaction.atomic():
+            try:
+                with transaction.atomic():
+                    OpenSubmission.objects.create(nonce_hash=hash_secret(nonce), round_id=round.pk)
+            except IntegrityError:
+                return SubmitResult(ALREADY_ANSWERED)
+            if not Round.objects.filter(pk=round.pk).filter(pk__in=_open_rounds(now)).exists():
+                transaction.set_rollback(True)
+                return SubmitResult(UNAVAILABLE, reason=CLOSED)
+            _store(
+                round_id=round.pk,
+                unit_id=link.unit_id,
+                rater_group="citizen",
+                evaluation_id=None,
+                packed=pack_answers(checked.answers, item_count),
+                comments=checked.comments,
+            )
+    return SubmitResult(STORED)
+
+
+def _store(
+    *,
+    round_id: int,
+    unit_id: int,
+    rater_group: str,
+    evaluation_id: int | None,
+    packed: bytes,
+    comments: dict[int, str],
+) -> None:
+    """INSERT the response and its comments: no person, no token, the date only."""
+    group = {
+        "round_id": round_id,
+        "unit_id": unit_id,
+        "rater_group": rater_group,
+        "evaluation_id": evaluation_id,
+    }
+    Response.objects.create(submitted_on=timezone.localdate(), answers=packed, **group)
+    if comments:
+        Comment.objects.bulk_create(
+            [Comment(question_id=question_id, text=text, **group) for question_id, text in comments.items()]
+        )
+
+
+# --- Rate limit for open links -----------------------------------------------------------
+
+
+def open_rate_limited(client_address: str) -> bool:
+    """Count one open-survey submission from this address; True when over the limit.
+
+    The address is kept only as a keyed hash in the cache, for one window, never stored.
+    """
+    digest = hmac.new(settings.SECRET_KEY.encode(), client_address.encode(), "sha256").hexdigest()[:32]
+    window = int(timezone.now().timestamp()) // OPEN_RATE_WINDOW_SECONDS
+    key = f"kerne:open-rate:{digest}:{window}"
+    if cache.add(key, 1, timeout=OPEN_RATE_WINDOW_SECONDS):
+        return False
+    try:
+        count = cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.add(key, 1, timeout=OPEN_RATE_WINDOW_SECONDS)
+        return False
+    return count > OPEN_RATE_LIMIT
