@@ -82,4 +82,4 @@ def make_open_link(round: Round, *, unit: Unit | None = None, slug: str | None =
 
 def full_answers(instrument: Instrument, value: str = "4") -> dict[str, str]:
     """Every item answered with `value`."""
-    return {key: value for key in instrument.items.order_by("position").values_list("key", flat=True)}
+    return dict.fromkeys(instrument.items.order_by("position").values_list("key", flat=True), value)
