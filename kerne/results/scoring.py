@@ -61,9 +61,14 @@ def score_buckets(options: npt.NDArray[np.uint8], reversed_items: npt.ArrayLike)
         raise ValueError(f"answers have {options.shape[-1]} items, the instrument has {rev.shape[0]}")
     if options.size and int(options.max()) > 5:
         raise ValueError("an answer option is outside 0…5")
-    # Mirrored option of o is 6 − o; 0 (missing) stays 0: (6 − 0) mod 6 = 0.
-    mirrored = (6 - options.astype(np.int16)) % 6
-    return np.where(rev[np.newaxis, :], mirrored, options).astype(np.uint8)
+    buckets = options.copy()
+    if rev.any():
+        # Mirrored option of o is 6 − o; 0 (missing) stays 0.
+        buckets[:, rev] = _MIRROR[options[:, rev]]
+    return buckets
+
+
+_MIRROR = np.array([0, 5, 4, 3, 2, 1], dtype=np.uint8)
 
 
 def item_scores(options: npt.NDArray[np.uint8], reversed_items: npt.ArrayLike) -> FloatArray:
@@ -74,28 +79,42 @@ def item_scores(options: npt.NDArray[np.uint8], reversed_items: npt.ArrayLike) -
     return scores
 
 
+def dimension_scores_by_dimension(
+    buckets_by_item: npt.NDArray[np.uint8], item_dimension: npt.ArrayLike, dimension_count: int
+) -> FloatArray:
+    """Dimensions × respondents scores from items × respondents buckets (contiguous rows: fast).
+
+    The mean of a respondent's answered items of the dimension when they answered at least
+    half of them, else NaN. Loops over items only; each step is one vector operation.
+    """
+    dims = np.asarray(item_dimension, dtype=np.int64)
+    respondents = buckets_by_item.shape[1]
+    result = np.full((dimension_count, respondents), np.nan)
+    for d in range(dimension_count):
+        cols = np.flatnonzero(dims == d)
+        if cols.size == 0:
+            continue
+        count = np.zeros(respondents, dtype=np.int16)
+        total = np.zeros(respondents, dtype=np.int16)
+        for i in cols:
+            column = buckets_by_item[i]
+            count += column > 0
+            total += column
+        total -= count  # Σ(bucket − 1) over answered items = quarter points (score / 25)
+        ok = (count * 2 >= cols.size) & (count > 0)
+        result[d, ok] = 25.0 * total[ok] / count[ok]
+    return result
+
+
 def dimension_scores(
     buckets: npt.NDArray[np.uint8], item_dimension: npt.ArrayLike, dimension_count: int
 ) -> FloatArray:
     """Respondents × dimensions: mean of answered items when ≥ half answered, else NaN.
 
-    `item_dimension[i]` is the index (0…D−1) of item i's dimension.
+    `item_dimension[i]` is the index (0…D−1) of item i's dimension (−1: in no dimension).
     """
-    dims = np.asarray(item_dimension, dtype=np.int64)
-    result = np.full((buckets.shape[0], dimension_count), np.nan)
-    answered = buckets > 0
-    # Scores as 0…4 quarter points (exact integers), ×25 at the end.
-    quarters = np.where(answered, buckets.astype(np.int32) - 1, 0)
-    for d in range(dimension_count):
-        cols = np.flatnonzero(dims == d)
-        if cols.size == 0:
-            continue
-        count = answered[:, cols].sum(axis=1)
-        total = quarters[:, cols].sum(axis=1)
-        ok = count * 2 >= cols.size
-        ok &= count > 0
-        result[ok, d] = 25.0 * total[ok] / count[ok]
-    return result
+    by_item = np.ascontiguousarray(np.asarray(buckets, dtype=np.uint8).T)
+    return dimension_scores_by_dimension(by_item, item_dimension, dimension_count).T
 
 
 def dimension_bands(scores: FloatArray) -> npt.NDArray[np.int8]:
