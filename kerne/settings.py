@@ -176,6 +176,8 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
+# kerne/static (Pico CSS, htmx, kerne.css) belongs to no app, so it is listed here.
+STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = Path(env_str("STATIC_ROOT", str(VAR_DIR / "static")))
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
 STORAGES = {

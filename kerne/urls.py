@@ -13,6 +13,7 @@ urlpatterns = [
     path("ledelsesgrundlag/", include("kerne.foundation.urls")),
     path("organisation/", include("kerne.organisation.urls")),
     path("maalinger/", include("kerne.surveys.urls")),
+    path("svar/", include("kerne.surveys.urls_answer")),
     path("admin/", admin.site.urls),
     path("api/", api.urls),
 ]

@@ -1,0 +1,523 @@
+"""Public answer pages (namespace `answer`, mounted at /svar/).
+
+- `/svar/<token>/`: a personal invitation, reached by the link in an e-mail or a paper
+  code (the code is the token). No login: the token is the key.
+- `/svar/aaben/<slug>/`: an open survey for citizens and businesses, per unit.
+- `/svar/kode/`: type a paper code (with or without dashes or spaces, any case).
+- `/svar/tak/`: the receipt, shown only after the answer was committed.
+
+Progress is kept only in the respondent's browser (static/surveys/answer.js); the
+server sees the answers once, when they are submitted. The pages work without
+JavaScript. They are never cached (shared devices) and send no referrer (the token is
+in the address).
+
+The token and open-link POSTs are CSRF-exempt on purpose: the secret in the address is
+what authorises a personal answer, a cross-site page cannot know it, and a respondent
+whose browser refuses cookies must still be able to answer.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods
+
+from kerne.accounts.access import public
+from kerne.i18n import localized
+from kerne.surveys import submission
+from kerne.surveys.models import Evaluation, Instrument, RaterGroup, Round
+from kerne.surveys.scales import get_scale
+from kerne.surveys.tokens import is_paper_code, normalize_code
+
+ANSWER_PREFIX = "q-"
+COMMENT_PREFIX = "c-"
+LANGUAGE_PARAM = "sprog"
+OPEN_COOKIE_PREFIX = "kerne_svaret_"
+
+
+# --- Building the page -------------------------------------------------------------------
+
+
+@dataclass
+class Question:
+    key: str
+    number: int
+    text: str
+    optional: bool
+    choices: list[tuple[str, str]]
+    selected: str = ""
+    errors: list[str] = field(default_factory=list)
+
+    @property
+    def field_name(self) -> str:
+        return ANSWER_PREFIX + self.key
+
+
+@dataclass
+class Section:
+    title: str
+    questions: list[Question]
+
+
+@dataclass
+class FreeText:
+    key: str
+    text: str
+    value: str = ""
+    errors: list[str] = field(default_factory=list)
+
+    @property
+    def field_name(self) -> str:
+        return COMMENT_PREFIX + self.key
+
+
+@dataclass
+class Questionnaire:
+    sections: list[Section]
+    free_texts: list[FreeText]
+    general_errors: list[str]
+
+    @property
+    def total(self) -> int:
+        return sum(len(s.questions) for s in self.sections)
+
+    @property
+    def answered(self) -> int:
+        return sum(1 for s in self.sections for q in s.questions if q.selected)
+
+    @property
+    def error_links(self) -> list[tuple[str, str]]:
+        """(anchor, message) for the error summary, in page order."""
+        links = [
+            (f"#{q.field_name}", f"{q.number}. {e}")
+            for s in self.sections
+            for q in s.questions
+            for e in q.errors
+        ]
+        links += [(f"#{f.field_name}", e) for f in self.free_texts for e in f.errors]
+        return links
+
+
+def build_questionnaire(
+    instrument: Instrument,
+    *,
+    rater_group: str,
+    language: str,
+    answers: dict[str, str] | None = None,
+    comments: dict[str, str] | None = None,
+    errors: dict[str, list[str]] | None = None,
+) -> Questionnaire:
+    """The items in order, worded for the rater group and language, with posted values."""
+    answers, comments, errors = answers or {}, comments or {}, errors or {}
+    sections: list[Section] = []
+    number = 0
+    items_by_dimension: dict[int, list[Any]] = {}
+    for item in instrument.items.order_by("position"):
+        items_by_dimension.setdefault(item.dimension_id, []).append(item)
+    for dimension in instrument.dimensions.order_by("position"):
+        questions = []
+        for item in items_by_dimension.get(dimension.pk, []):
+            number += 1
+            wording = (item.wordings or {}).get(rater_group) or {}
+            text = wording.get(language) or (
+                localized(item, "text", language) if not wording else wording.get("da", item.text_da)
+            )
+            selected = str(answers.get(item.key, ""))
+            questions.append(
+                Question(
+                    key=item.key,
+                    number=number,
+                    text=text,
+                    optional=item.optional,
+                    choices=[(str(v), label) for v, label in get_scale(item.scale).choices(language)],
+                    selected=selected if selected in {"0", "1", "2", "3", "4", "5"} else "",
+                    errors=errors.get(item.key, []),
+                )
+            )
+        sections.append(Section(localized(dimension, "name", language), questions))
+    free_texts = [
+        FreeText(q.key, localized(q, "text", language), comments.get(q.key, ""), errors.get(q.key, []))
+        for q in instrument.free_text_questions.order_by("position")
+    ]
+    return Questionnaire(sections, free_texts, errors.get(submission.GENERAL, []))
+
+
+def posted_answers(data: QueryDict) -> tuple[dict[str, str], dict[str, str]]:
+    """Answers (item key → value) and comments (question key → text) from a form post.
+
+    Every `q-`/`c-` field is passed on, so a forged key reaches validation and is refused.
+    """
+    answers = {k[len(ANSWER_PREFIX) :]: str(data.get(k, "")) for k in data if k.startswith(ANSWER_PREFIX)}
+    comments = {k[len(COMMENT_PREFIX) :]: str(data.get(k, "")) for k in data if k.startswith(COMMENT_PREFIX)}
+    return answers, comments
+
+
+def choose_language(request: HttpRequest, round: Round) -> str:
+    """The requested language if the round offers it, else the browser's, else the round's first."""
+    offered = [code for code in (round.languages or []) if code in dict(settings.LANGUAGES)] or [
+        settings.LANGUAGE_CODE
+    ]
+    for candidate in (
+        request.POST.get(LANGUAGE_PARAM) if request.method == "POST" else None,
+        request.GET.get(LANGUAGE_PARAM),
+        (translation.get_language() or "")[:2],
+    ):
+        if candidate and candidate in offered:
+            return str(candidate)
+    return str(offered[0])
+
+
+def _language_links(request: HttpRequest, round: Round, language: str) -> list[tuple[str, str, str]]:
+    """(code, name in its own language, href) for the round's other languages."""
+    names = {"da": "Dansk", "en": "English"}
+    return [
+        (code, names.get(code, code), f"{request.path}?{urlencode({LANGUAGE_PARAM: code})}")
+        for code in (round.languages or [])
+        if code != language and code in dict(settings.LANGUAGES)
+    ]
+
+
+def _page(
+    request: HttpRequest, template: str, context: dict[str, Any], *, language: str, status: int = 200
+) -> HttpResponse:
+    with translation.override(language):
+        response = render(request, template, {"answer_language": language, **context}, status=status)
+    response["X-Robots-Tag"] = "noindex, nofollow"
+    response["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+def _message(
+    request: HttpRequest,
+    *,
+    language: str,
+    title: Callable[[], str],
+    lines: Callable[[], list[str]],
+    status: int,
+    round: Round | None = None,
+    done: bool = False,
+) -> HttpResponse:
+    with translation.override(language):
+        context = {"title": title(), "lines": lines(), "round": round, "done": done}
+    links = _language_links(request, round, language) if round is not None else []
+    return _page(
+        request,
+        "surveys/answer/message.html",
+        {**context, "languages": links},
+        language=language,
+        status=status,
+    )
+
+
+def _unavailable(request: HttpRequest, reason: str, round: Round | None, language: str) -> HttpResponse:
+    if reason == submission.NOT_OPEN_YET and round is not None:
+        opens = round.opens_at
+
+        def not_yet_lines() -> list[str]:
+            if round.status == Round.Status.OPEN and opens > timezone.now():
+                when = timezone.localtime(opens)
+                return [
+                    _("Målingen åbner %(date)s kl. %(time)s. Brug det samme link igen, når den er åbnet.")
+                    % {"date": when.strftime("%d.%m.%Y"), "time": when.strftime("%H:%M")}
+                ]
+            return [_("Målingen er ikke åbnet endnu. Brug det samme link igen, når den er åbnet.")]
+
+        return _message(
+            request,
+            language=language,
+            title=lambda: _("Målingen er ikke åbnet endnu"),
+            lines=not_yet_lines,
+            status=403,
+            round=round,
+        )
+    if reason == submission.CLOSED:
+        return _message(
+            request,
+            language=language,
+            title=lambda: _("Målingen er lukket"),
+            lines=lambda: [_("Der kan ikke længere svares på denne måling. Tak for din interesse.")],
+            status=410,
+            round=round,
+        )
+    return _message(
+        request,
+        language=language,
+        title=lambda: _("Linket virker ikke"),
+        lines=lambda: [
+            _("Vi kan ikke finde en måling til dette link eller denne kode."),
+            _("Tjek, at du har kopieret hele linket, eller skriv koden fra dit papirbrev igen."),
+        ],
+        status=404,
+    )
+
+
+def _already_answered(request: HttpRequest, round: Round, language: str, *, open_link: bool) -> HttpResponse:
+    def lines() -> list[str]:
+        if open_link:
+            return [
+                _("Der er allerede sendt et svar fra denne browser. Tak for det!"),
+                _("Dit svar er gemt. Du behøver ikke gøre mere."),
+            ]
+        return [
+            _("Der er allerede svaret med dette link, og svaret er gemt. Tak for det!"),
+            _("Du behøver ikke gøre mere. Et link kan kun bruges én gang."),
+        ]
+
+    return _message(
+        request,
+        language=language,
+        title=lambda: _("Du har allerede svaret"),
+        lines=lines,
+        status=200,
+        round=round,
+        done=True,
+    )
+
+
+def _form_page(
+    request: HttpRequest,
+    *,
+    round: Round,
+    language: str,
+    rater_group: str,
+    unit_name: str,
+    evaluation: Evaluation | None,
+    questionnaire: Questionnaire,
+    nonce: str = "",
+    status: int = 200,
+) -> HttpResponse:
+    instrument = round.instrument
+    context = {
+        "round": round,
+        "instrument_name": localized(instrument, "name", language),
+        "instrument_description": localized(instrument, "description", language),
+        "rater_group": rater_group,
+        "is_360": evaluation is not None,
+        "evaluation": evaluation,
+        "unit_name": unit_name,
+        "questionnaire": questionnaire,
+        "nonce": nonce,
+        "languages": _language_links(request, round, language),
+        "language_param": LANGUAGE_PARAM,
+        "comment_limit": submission.COMMENT_LIMIT,
+        "closes_on": timezone.localtime(round.closes_at).date(),
+        "is_citizen": rater_group == RaterGroup.CITIZEN,
+    }
+    return _page(request, "surveys/answer/form.html", context, language=language, status=status)
+
+
+def _receipt_redirect(language: str) -> HttpResponseRedirect:
+    return HttpResponseRedirect(
+        f"{reverse('answer:receipt')}?{urlencode({LANGUAGE_PARAM: language})}", status=303
+    )
+
+
+# --- Views ------------------------------------------------------------------------------
+
+
+@public
+@never_cache
+@csrf_exempt
+@require_http_methods(["GET", "POST"])
+def answer_token(request: HttpRequest, token: str) -> HttpResponse:
+    """Answer a personal invitation (e-mailed link or paper code)."""
+    invitation = submission.find_invitation(token)
+    if invitation is None:
+        return _unavailable(request, submission.UNKNOWN, None, choose_language_default(request))
+    round = invitation.round
+    language = choose_language(request, round)
+    state = submission.round_state(round, timezone.now())
+    if state != "open":
+        return _unavailable(request, state, round, language)
+    if invitation.answered:
+        return _already_answered(request, round, language, open_link=False)
+    answers: dict[str, str] = {}
+    comments: dict[str, str] = {}
+    errors: dict[str, list[str]] = {}
+    status = 200
+    if request.method == "POST":
+        answers, comments = posted_answers(request.POST)
+        result = submission.response_submit(
+            token=token, answers=answers, comments=comments, language=language
+        )
+        if result.stored:
+            return _receipt_redirect(language)
+        if result.already_answered:
+            return _already_answered(request, round, language, open_link=False)
+        if result.unavailable:
+            return _unavailable(request, result.reason, round, language)
+        errors, status = result.errors, 400
+    questionnaire = build_questionnaire(
+        round.instrument,
+        rater_group=invitation.rater_group,
+        language=language,
+        answers=answers,
+        comments=comments,
+        errors=errors,
+    )
+    return _form_page(
+        request,
+        round=round,
+        language=language,
+        rater_group=invitation.rater_group,
+        unit_name=(invitation.evaluation.unit.name if invitation.evaluation else invitation.unit.name),
+        evaluation=invitation.evaluation,
+        questionnaire=questionnaire,
+        status=status,
+    )
+
+
+def choose_language_default(request: HttpRequest) -> str:
+    """Language for pages without a round: the requested or browser language, else Danish."""
+    offered = dict(settings.LANGUAGES)
+    for candidate in (request.GET.get(LANGUAGE_PARAM), (translation.get_language() or "")[:2]):
+        if candidate in offered:
+            return candidate
+    return settings.LANGUAGE_CODE
+
+
+def _open_cookie(round: Round) -> str:
+    return f"{OPEN_COOKIE_PREFIX}{round.pk}"
+
+
+def _mark_answered(response: HttpResponse, request: HttpRequest, round: Round, slug: str) -> HttpResponse:
+    max_age = max(int((round.closes_at - timezone.now()).total_seconds()), 0) + 86_400
+    response.set_cookie(
+        _open_cookie(round),
+        "1",
+        max_age=max_age,
+        path=reverse("answer:open", kwargs={"slug": slug}),
+        secure=request.is_secure(),
+        httponly=True,
+        samesite="Lax",
+    )
+    return response
+
+
+@public
+@never_cache
+@csrf_exempt
+@require_http_methods(["GET", "POST"])
+def answer_open(request: HttpRequest, slug: str) -> HttpResponse:
+    """An open survey for citizens and businesses: no login, one answer per browser."""
+    link = submission.find_open_link(slug)
+    if link is None:
+        return _unavailable(request, submission.UNKNOWN, None, choose_language_default(request))
+    round = link.round
+    language = choose_language(request, round)
+    state = submission.round_state(round, timezone.now())
+    if state != "open":
+        return _unavailable(request, state, round, language)
+    if request.COOKIES.get(_open_cookie(round)):
+        return _already_answered(request, round, language, open_link=True)
+    answers: dict[str, str] = {}
+    comments: dict[str, str] = {}
+    errors: dict[str, list[str]] = {}
+    nonce = submission.new_nonce()
+    status = 200
+    if request.method == "POST":
+        if submission.open_rate_limited(request.META.get("REMOTE_ADDR", "")):
+            return _message(
+                request,
+                language=language,
+                title=lambda: _("Vent lidt, før du sender igen"),
+                lines=lambda: [
+                    _("Der er sendt mange svar fra din internetforbindelse på kort tid."),
+                    _("Prøv igen om 10 minutter. Dine svar er stadig gemt i din browser."),
+                ],
+                status=429,
+                round=round,
+            )
+        answers, comments = posted_answers(request.POST)
+        nonce = request.POST.get("nonce", "")
+        result = submission.open_response_submit(
+            slug=slug, nonce=nonce, answers=answers, comments=comments, language=language
+        )
+        if result.stored:
+            return _mark_answered(_receipt_redirect(language), request, round, slug)
+        if result.already_answered:
+            return _mark_answered(
+                _already_answered(request, round, language, open_link=True), request, round, slug
+            )
+        if result.unavailable:
+            return _unavailable(request, result.reason, round, language)
+        errors, status = result.errors, 400
+        if not submission.valid_nonce(nonce):
+            nonce = submission.new_nonce()
+    questionnaire = build_questionnaire(
+        round.instrument,
+        rater_group=RaterGroup.CITIZEN,
+        language=language,
+        answers=answers,
+        comments=comments,
+        errors=errors,
+    )
+    return _form_page(
+        request,
+        round=round,
+        language=language,
+        rater_group=RaterGroup.CITIZEN,
+        unit_name=link.unit.name,
+        evaluation=None,
+        questionnaire=questionnaire,
+        nonce=nonce,
+        status=status,
+    )
+
+
+@public
+@never_cache
+@csrf_exempt
+@require_http_methods(["GET", "POST"])
+def answer_code(request: HttpRequest) -> HttpResponse:
+    """Type the code from a paper invitation; a known code leads to its answer page."""
+    language = choose_language_default(request)
+    code = ""
+    error = ""
+    status = 200
+    if request.method == "POST":
+        language = request.POST.get(LANGUAGE_PARAM, language)
+        if language not in dict(settings.LANGUAGES):
+            language = settings.LANGUAGE_CODE
+        code = request.POST.get("kode", "")[:100]
+        with translation.override(language):
+            if not code.strip():
+                error = _("Skriv koden fra dit papirbrev.")
+            elif not is_paper_code(code):
+                error = _(
+                    "Koden skal have 26 tegn (bogstaver og tal). Tjek, at du har skrevet den rigtigt. "
+                    "Bindestreger og mellemrum betyder ikke noget."
+                )
+            elif submission.find_invitation(normalize_code(code)) is None:
+                error = _("Vi kan ikke finde koden. Tjek, at du har skrevet den rigtigt.")
+        if not error:
+            target = reverse("answer:token", kwargs={"token": normalize_code(code)})
+            return HttpResponseRedirect(f"{target}?{urlencode({LANGUAGE_PARAM: language})}", status=303)
+        status = 400
+    other = [(c, n) for c, n in (("da", "Dansk"), ("en", "English")) if c != language]
+    context = {
+        "code": code,
+        "error": error,
+        "languages": [(c, n, f"{request.path}?{urlencode({LANGUAGE_PARAM: c})}") for c, n in other],
+        "language_param": LANGUAGE_PARAM,
+    }
+    return _page(request, "surveys/answer/code.html", context, language=language, status=status)
+
+
+@public
+@never_cache
+def answer_receipt(request: HttpRequest) -> HttpResponse:
+    """Thank you: shown only after a redirect from a committed answer (it names no round)."""
+    language = choose_language_default(request)
+    return _page(request, "surveys/answer/receipt.html", {"today": timezone.localdate()}, language=language)
