@@ -66,6 +66,7 @@ what the answers themselves give away when a whole shown group answered alike.
 
 from __future__ import annotations
 
+from collections.abc import Collection, Hashable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -178,6 +179,32 @@ def suppress(
                 covered[up] += covered[g]
     result = np.array(shown, dtype=bool)
     return result[np.array(rep, dtype=np.int64)]
+
+
+def laminar_forest(sets: Sequence[Collection[Hashable]]) -> tuple[list[int], list[int]]:
+    """Put a laminar family of sets in forest order for `suppress`.
+
+    Returns (order, parent): order[j] is the index in `sets` of the j-th group, parent[j]
+    the position (in order) of the smallest set strictly containing it, or −1. Equal sets
+    are nested in input order. Raises ValueError when two sets cross (overlap without
+    one containing the other): such a family is outside the model, see the module docstring.
+    """
+    frozen = [frozenset(s) for s in sets]
+    order = sorted(range(len(frozen)), key=lambda i: (-len(frozen[i]), i))
+    parent: list[int] = []
+    for j, i in enumerate(order):
+        container = -1
+        for jj in range(j - 1, -1, -1):
+            other = frozen[order[jj]]
+            if frozen[i] <= other:
+                container = jj
+                break
+        for jj in range(j):
+            other = frozen[order[jj]]
+            if other & frozen[i] and not frozen[i] <= other:
+                raise ValueError(f"groups {order[jj]} and {i} overlap without one containing the other")
+        parent.append(container)
+    return order, parent
 
 
 # --- The groups of a round ---------------------------------------------------------------
