@@ -53,3 +53,8 @@ def me(request: HttpRequest) -> dict[str, Any]:
         "admin": is_admin(user),
         "leads": [unit.pk for unit in led_units(user)],
     }
+
+
+from kerne.surveys.api import router as surveys_router  # noqa: E402
+
+api.add_router("/surveys", surveys_router)

@@ -86,7 +86,7 @@ class RateTable:
 
     @property
     def hidden(self) -> int:
-        return sum(1 for row in self.rows if not row.shown)
+        return sum(1 for row in self.rows if not row.shown and row.kind != "evaluation")
 
 
 def _row(key: str, label: str, depth: int, d: Disclosure, kind: str, size_is_result: bool = False) -> RateRow:
@@ -135,6 +135,9 @@ def _unit_rates(round: Round) -> RateTable:
 
 
 def _evaluation_rates(round: Round) -> RateTable:
+    """Per evaluated leader and rater group. The groups hang directly under the round:
+    a leader's own total is not shown (only the invitation count), since it minus the
+    employee group would reveal whether the one manager and the leader answered."""
     from django.utils.translation import gettext as _
 
     table = RateTable(round.k)
@@ -146,18 +149,15 @@ def _evaluation_rates(round: Round) -> RateTable:
     }
     evaluations = list(round.evaluations.select_related("unit").order_by("unit__path", "leader_name"))
     groups: list[Group] = [Group("round", None, 0)]
-    for e in evaluations:
-        groups.append(Group(("e", e.pk), "round", 0))
-        for (eid, rater_group), (n, a) in counts.items():
-            if eid == e.pk:
-                groups.append(Group(("g", e.pk, rater_group), ("e", e.pk), n, a))
+    groups += [Group(("g", eid, rater_group), "round", n, a) for (eid, rater_group), (n, a) in counts.items()]
     disclosed = disclose(groups, round.k)
     labels = dict(RaterGroup.choices)
     table.total = _row("round", _("Hele målingen"), 0, disclosed["round"], "round")
     order = [RaterGroup.SELF, RaterGroup.MANAGER, RaterGroup.PEER, RaterGroup.EMPLOYEE]
     for e in evaluations:
+        invited = sum(n for (eid, _g), (n, _a) in counts.items() if eid == e.pk)
         table.rows.append(
-            _row(f"e{e.pk}", f"{e.leader_name} ({e.unit.name})", 0, disclosed[("e", e.pk)], "evaluation")
+            RateRow(f"e{e.pk}", f"{e.leader_name} ({e.unit.name})", 0, invited, None, "evaluation")
         )
         for rater_group in order:
             key: Hashable = ("g", e.pk, rater_group)
