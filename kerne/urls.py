@@ -14,6 +14,7 @@ urlpatterns = [
     path("organisation/", include("kerne.organisation.urls")),
     path("maalinger/", include("kerne.surveys.urls")),
     path("svar/", include("kerne.surveys.urls_answer")),
+    path("maal/", include("kerne.goals.urls")),
     path("admin/", admin.site.urls),
     path("api/", api.urls),
 ]
