@@ -58,3 +58,7 @@ def me(request: HttpRequest) -> dict[str, Any]:
 from kerne.surveys.api import router as surveys_router  # noqa: E402
 
 api.add_router("/surveys", surveys_router)
+
+from kerne.goals.api import router as goals_router  # noqa: E402
+
+api.add_router("/goals", goals_router)

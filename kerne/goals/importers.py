@@ -15,27 +15,27 @@ Columns (Danish or English header names, any order, case-insensitive):
     vægt / weight           optional; for weighted averages (e.g. number of citizens)
     kommentar / comment     optional
 
-CSV: delimiter sniffed among ; , and tab; UTF-8 (with or without BOM), falling back to
-Windows-1252, which Danish Excel still writes. (The organisation import had no reusable reader
-when this was written; these helpers are generic and can move to a shared module.)
+CSV files are read with the organisation import's reader (`kerne.organisation.importers.read_csv`:
+delimiter sniffed among ; , and tab; UTF-8 with or without BOM, UTF-16, or Windows-1252) and
+dates with its `parse_date` (dd-mm-yyyy with - . or /, or ISO), so every import in Kerne reads
+files the same way. XLSX: the first worksheet.
 """
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import io
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
-from typing import Any
 
 from django.utils.translation import gettext as _
 
 from kerne.goals.models import Indicator
 from kerne.goals.periods import period_start
 from kerne.goals.services import MeasurementInput
+from kerne.organisation import importers as org_importers
 from kerne.organisation.models import Unit
 
 MAX_ROWS = 100_000
@@ -72,79 +72,68 @@ class ImportFileError(ValueError):
 
 # --- reading files ---------------------------------------------------------------------------------
 
-
-def decode_text(data: bytes) -> str:
-    for encoding in ("utf-8-sig", "cp1252"):
-        try:
-            return data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    return data.decode("latin-1")
+Rows = list[tuple[int, list[str]]]
 
 
-def read_csv(data: bytes) -> list[list[str]]:
-    text = decode_text(data)
-    sample = text[:4096]
-    try:
-        delimiter = csv.Sniffer().sniff(sample, delimiters=";,\t").delimiter
-    except csv.Error:
-        delimiter = ";" if sample.count(";") >= sample.count(",") else ","
-    return list(csv.reader(io.StringIO(text), delimiter=delimiter))
+def read_csv(data: bytes, filename: str) -> tuple[list[str], Rows]:
+    issues: list[org_importers.ImportIssue] = []
+    table = org_importers.read_csv(org_importers.SourceFile(filename, data), issues)
+    if issues or table is None:
+        raise ImportFileError([RowError(i.where.row or 0, i.where.column or "", i.message) for i in issues])
+    rows = [(number, [org_importers.text_of(c) for c in cells]) for number, cells in table.rows]
+    return [h.lstrip("\ufeff") for h in table.header], rows
 
 
-def read_xlsx(data: bytes) -> list[list[str]]:
+def read_xlsx(data: bytes) -> tuple[list[str], Rows]:
     from openpyxl import load_workbook
 
     workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    sheet = workbook.worksheets[0]
-    rows: list[list[str]] = []
-    for values in sheet.iter_rows(values_only=True):
-        rows.append([_cell_text(v) for v in values])
-    workbook.close()
-    return rows
+    try:
+        header: list[str] | None = None
+        rows: Rows = []
+        for number, values in enumerate(workbook.worksheets[0].iter_rows(values_only=True), start=1):
+            cells = [org_importers.text_of(v) for v in values]
+            if not any(cells):
+                continue
+            if header is None:
+                header = cells
+            else:
+                rows.append((number, cells))
+    finally:
+        workbook.close()
+    if header is None:
+        raise ImportFileError([RowError(1, "", _("Filen er tom eller mangler en overskrift."))])
+    return header, rows
 
 
-def _cell_text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, dt.datetime):
-        return value.date().isoformat()
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value).strip()
-
-
-def read_table(data: bytes, filename: str) -> list[list[str]]:
-    """Rows of cells (strings) from a CSV or XLSX file; the first row is the header."""
+def read_table(data: bytes, filename: str) -> tuple[list[str], Rows]:
+    """The header and the numbered, non-blank rows of a CSV or XLSX file."""
     if filename.lower().endswith((".xlsx", ".xlsm")) or data[:2] == b"PK":
         try:
             return read_xlsx(data)
+        except ImportFileError:
+            raise
         except Exception as exc:  # a broken workbook is the user's error, reported plainly
             raise ImportFileError([RowError(0, "", _("Filen kan ikke læses som XLSX (%s).") % exc)]) from exc
-    return read_csv(data)
+    return read_csv(data, filename)
 
 
 # --- parsing cells ---------------------------------------------------------------------------------
 
-_DANISH_DATE = re.compile(r"^(\d{1,2})[-./](\d{1,2})[-./](\d{4})$")
-_ISO_DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
 _MONTH = re.compile(r"^(\d{4})-(\d{1,2})$")
 _QUARTER = re.compile(r"^(\d{4})\s*[-\s]?\s*[QqKk]([1-4])$")
 _YEAR = re.compile(r"^(\d{4})$")
 
 
 def parse_date(text: str) -> dt.date:
-    """ISO (2025-03-01) or Danish (01-03-2025, 1.3.2025, 1/3/2025) dates."""
-    text = text.strip()
-    if match := _ISO_DATE.match(text):
-        y, m, d = (int(g) for g in match.groups())
-        return dt.date(y, m, d)
-    if match := _DANISH_DATE.match(text):
-        d, m, y = (int(g) for g in match.groups())
-        return dt.date(y, m, d)
-    raise ValueError(text)
+    """ISO (2025-03-01) or Danish (01-03-2025, 1.3.2025, 1/3/2025) dates, as the organisation import."""
+    try:
+        day = org_importers.parse_date(text)
+    except org_importers.CellError as exc:
+        raise ValueError(str(exc)) from exc
+    if day is None:
+        raise ValueError(text)
+    return day
 
 
 def parse_period(text: str) -> dt.date:
@@ -194,20 +183,21 @@ def _header_map(header: list[str]) -> tuple[dict[str, int], list[RowError]]:
 
 
 def validate(
-    rows: list[list[str]],
+    header: list[str],
+    rows: Rows,
     *,
     may_edit: Callable[[Unit], bool],
     may_use: Callable[[Indicator], bool],
 ) -> tuple[list[MeasurementInput], list[RowError]]:
     """Check every row; return the inputs and every error (an empty error list means all is well)."""
-    if not rows or not any(c.strip() for c in rows[0]):
+    if not any(c.strip() for c in header):
         return [], [RowError(1, "", _("Filen er tom eller mangler en overskrift."))]
-    if len(rows) - 1 > MAX_ROWS:
+    if len(rows) > MAX_ROWS:
         return [], [RowError(MAX_ROWS + 2, "", _("Filen har mere end %(n)s rækker.") % {"n": MAX_ROWS})]
-    positions, errors = _header_map(rows[0])
+    positions, errors = _header_map(header)
     if errors:
         return [], errors
-    body = [(n, r) for n, r in enumerate(rows[1:], start=2) if any(c.strip() for c in r)]
+    body = [(n, r) for n, r in rows if any(c.strip() for c in r)]
 
     def cell(row: list[str], key: str) -> str:
         i = positions.get(key)
@@ -300,8 +290,8 @@ def parse_file(
     may_use: Callable[[Indicator], bool],
 ) -> list[MeasurementInput]:
     """Read and validate a file; raises ImportFileError with every error."""
-    rows = read_table(data, filename)
-    inputs, errors = validate(rows, may_edit=may_edit, may_use=may_use)
+    header, rows = read_table(data, filename)
+    inputs, errors = validate(header, rows, may_edit=may_edit, may_use=may_use)
     if errors:
         raise ImportFileError(errors)
     return inputs
