@@ -75,9 +75,16 @@ def test_each_table_format_imports_the_tree_people_and_engagements(files):
     assert soren.person.name == "Søren Ærø" and soren.is_leader and soren.pipeline_level.key == "executive"
     assert Person.objects.get(external_key="P9").name == "Lærke Møller"
     mette = Engagement.objects.filter(person__external_key="P4").order_by("unit__path")
-    assert [(e.unit.external_key, e.is_leader, e.is_primary) for e in mette] == [("I1", True, True), ("T1", True, False)]
+    assert [(e.unit.external_key, e.is_leader, e.is_primary) for e in mette] == [
+        ("I1", True, True),
+        ("T1", True, False),
+    ]
     assert result.summary is not None
-    assert (result.summary.units.added, result.summary.persons.added, result.summary.engagements.added) == (9, 9, 10)
+    assert (result.summary.units.added, result.summary.persons.added, result.summary.engagements.added) == (
+        9,
+        9,
+        10,
+    )
 
 
 def test_windows_1252_names_come_out_right_in_the_database():
@@ -159,11 +166,17 @@ def test_reimport_updates_adds_and_closes_what_disappeared():
     assert Engagement.objects.get(external_key="P5@T1").title == "Souschef"
     assert_paths_consistent()
 
-    actions = list(AuditEntry.objects.filter(action__in=["unit.close", "unit.update", "unit.create"]).values_list(
-        "action", "object_repr", "changes"
-    ))
+    actions = list(
+        AuditEntry.objects.filter(action__in=["unit.close", "unit.update", "unit.create"]).values_list(
+            "action", "object_repr", "changes"
+        )
+    )
     assert ("unit.close", "Team Ådalen", {"valid_to": [None, "2026-05-31"]}) in actions
-    assert ("unit.update", "Hjemmeplejen Nord og Vest", {"name": ["Hjemmeplejen Nord", "Hjemmeplejen Nord og Vest"]}) in actions
+    assert (
+        "unit.update",
+        "Hjemmeplejen Nord og Vest",
+        {"name": ["Hjemmeplejen Nord", "Hjemmeplejen Nord og Vest"]},
+    ) in actions
 
     # The same edited files again: nothing more to do, and the closed unit stays closed.
     again = run(edited("enheder.csv", units_edit), edited("personer.csv", people_edit))
@@ -221,20 +234,48 @@ def test_units_made_elsewhere_close_when_the_file_is_the_whole_tree():
         ("enhed_id;overordnet_id;navn;type\nD1;;Direktionen;forvaltningsklynge\n", None),
         ("enhed_id;overordnet_id;navn;type;gyldig_fra\nD1;;Direktionen;direktion;32-01-2020\n", None),
         ("enhed_id;navn;type\nD1;Direktionen;direktion\n", None),
-        ("enhed_id;overordnet_id;navn;type\nD1;;Direktionen;direktion\n", "person_id;navn;enhed_id;niveau\nP1;Bo;D1;9\n"),
-        ("enhed_id;overordnet_id;navn;type\nD1;;Direktionen;direktion\n", "person_id;navn;enhed_id\nP1;Bo;X1\n"),
-        ("enhed_id;overordnet_id;navn;type\nD1;;Direktionen;direktion\n", "person_id;navn;enhed_id;leder\nP1;Bo;D1;tja\n"),
+        (
+            "enhed_id;overordnet_id;navn;type\nD1;;Direktionen;direktion\n",
+            "person_id;navn;enhed_id;niveau\nP1;Bo;D1;9\n",
+        ),
+        (
+            "enhed_id;overordnet_id;navn;type\nD1;;Direktionen;direktion\n",
+            "person_id;navn;enhed_id\nP1;Bo;X1\n",
+        ),
+        (
+            "enhed_id;overordnet_id;navn;type\nD1;;Direktionen;direktion\n",
+            "person_id;navn;enhed_id;leder\nP1;Bo;D1;tja\n",
+        ),
     ],
-    ids=["missing parent", "cycle", "duplicate key", "unknown kind", "bad date", "missing column",
-         "unknown level", "person in unknown unit", "bad boolean"],
+    ids=[
+        "missing parent",
+        "cycle",
+        "duplicate key",
+        "unknown kind",
+        "bad date",
+        "missing column",
+        "unknown level",
+        "person in unknown unit",
+        "bad boolean",
+    ],
 )
 def test_a_failed_import_leaves_the_database_unchanged(units, people):
     run(fixture("enheder.csv"), fixture("personer.csv"))
     before = database_state()
-    counts = (Unit.objects.count(), Person.objects.count(), Engagement.objects.count(), AuditEntry.objects.count())
+    counts = (
+        Unit.objects.count(),
+        Person.objects.count(),
+        Engagement.objects.count(),
+        AuditEntry.objects.count(),
+    )
     result = run(csv_file("enheder.csv", units), csv_file("personer.csv", people) if people else None)
     assert result.errors and not result.applied
-    assert (Unit.objects.count(), Person.objects.count(), Engagement.objects.count(), AuditEntry.objects.count()) == counts
+    assert (
+        Unit.objects.count(),
+        Person.objects.count(),
+        Engagement.objects.count(),
+        AuditEntry.objects.count(),
+    ) == counts
     assert database_state() == before
 
 
@@ -298,7 +339,9 @@ def big_files(units: int, people: int) -> tuple[SourceFile, SourceFile]:
         lines.append(f"U{i};{parent};Enhed {i};afdeling")
     people_lines = ["person_id;navn;enhed_id;stilling;leder;niveau"]
     for i in range(people):
-        people_lines.append(f"P{i};Person {i};U{1 + i % (units - 1)};Medarbejder;{'ja' if i % 50 == 0 else 'nej'};")
+        people_lines.append(
+            f"P{i};Person {i};U{1 + i % (units - 1)};Medarbejder;{'ja' if i % 50 == 0 else 'nej'};"
+        )
     return csv_file("enheder.csv", "\n".join(lines)), csv_file("personer.csv", "\n".join(people_lines))
 
 

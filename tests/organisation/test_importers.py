@@ -1,4 +1,4 @@
-"""The pure import rules (kerne.organisation.importers): reading, checking and planning, without a database."""
+"""The pure import rules (kerne.organisation.importers): reading, checking, planning; no database."""
 
 from __future__ import annotations
 
@@ -64,8 +64,19 @@ def test_bad_dates_are_refused(text):
 
 @pytest.mark.parametrize(
     ("text", "expected"),
-    [("ja", True), ("Nej", False), ("1", True), ("0", False), ("TRUE", True), ("false", False), ("x", True),
-     ("", False), ("SAND", True), (True, True), (1.0, True)],
+    [
+        ("ja", True),
+        ("Nej", False),
+        ("1", True),
+        ("0", False),
+        ("TRUE", True),
+        ("false", False),
+        ("x", True),
+        ("", False),
+        ("SAND", True),
+        (True, True),
+        (1.0, True),
+    ],
 )
 def test_booleans(text, expected):
     assert parse_bool(text) is expected
@@ -73,8 +84,16 @@ def test_booleans(text, expected):
 
 @pytest.mark.parametrize(
     ("text", "kind"),
-    [("Direktion", "executive"), ("center", "centre"), ("Centre", "centre"), ("stab", "staff"),
-     ("Afdeling", "department"), ("department", "department"), ("institution", "institution"), ("TEAM", "team")],
+    [
+        ("Direktion", "executive"),
+        ("center", "centre"),
+        ("Centre", "centre"),
+        ("stab", "staff"),
+        ("Afdeling", "department"),
+        ("department", "department"),
+        ("institution", "institution"),
+        ("TEAM", "team"),
+    ],
 )
 def test_unit_kinds_in_danish_and_english(text, kind):
     assert parse_kind(text) == kind
@@ -212,16 +231,29 @@ def test_os2mo_picks_the_validity_in_force_and_accepts_parent_uuid():
                     {
                         "uuid": "u1",
                         "validities": [
-                            {"name": "Gammelt navn", "parent_uuid": "org-1", "unit_type": {"name": "Direktion"},
-                             "validity": {"from": "2010-01-01", "to": "2019-12-31"}},
-                            {"name": "Direktionen", "parent_uuid": "org-1", "unit_type": {"name": "Direktion"},
-                             "validity": {"from": "2020-01-01", "to": None}},
+                            {
+                                "name": "Gammelt navn",
+                                "parent_uuid": "org-1",
+                                "unit_type": {"name": "Direktion"},
+                                "validity": {"from": "2010-01-01", "to": "2019-12-31"},
+                            },
+                            {
+                                "name": "Direktionen",
+                                "parent_uuid": "org-1",
+                                "unit_type": {"name": "Direktion"},
+                                "validity": {"from": "2020-01-01", "to": None},
+                            },
                         ],
                     },
                     {
                         "uuid": "u2",
-                        "current": {"uuid": "u2", "name": "Stab", "parent_uuid": "u1",
-                                    "unit_type": {"user_key": "stab"}, "validity": {"from": "2020-01-01"}},
+                        "current": {
+                            "uuid": "u2",
+                            "name": "Stab",
+                            "parent_uuid": "u1",
+                            "unit_type": {"user_key": "stab"},
+                            "validity": {"from": "2020-01-01"},
+                        },
                     },
                 ]
             },
@@ -298,7 +330,9 @@ P1;Søren;soren@demo.dk;D1;Direktør;ja;5;ja;01-01-2020
 
 
 def test_every_people_error_is_reported():
-    units = csv_file("enheder.csv", "enhed_id;overordnet_id;navn;type\nD1;;Direktionen;direktion\nC1;D1;C;center\n")
+    units = csv_file(
+        "enheder.csv", "enhed_id;overordnet_id;navn;type\nD1;;Direktionen;direktion\nC1;D1;C;center\n"
+    )
     parsed = read(units, csv_file("personer.csv", BAD_PEOPLE))
     got = [(e.where.row, e.where.column) for e in parsed.errors]
     assert got == [
@@ -363,14 +397,41 @@ def test_xlsx_errors_name_the_sheet():
 def test_os2mo_errors_point_at_the_object_and_field():
     import json
 
-    document = {"data": {"org_units": {"objects": [
-        {"uuid": "u1", "validities": [{"name": "Direktionen", "unit_type": {"name": "Forvaltningsklynge"},
-                                       "validity": {"from": "2020-01-01"}}]},
-        {"uuid": "u2", "validities": [{"name": "Team", "parent": {"uuid": "nope"}, "unit_type": {"name": "Team"},
-                                       "validity": {"from": "2020-13-01"},
-                                       "managers": [{"person": [{"uuid": "p1", "name": "Bo"}],
-                                                     "manager_level": {"name": "Overchef"}}]}]},
-    ]}}}
+    document = {
+        "data": {
+            "org_units": {
+                "objects": [
+                    {
+                        "uuid": "u1",
+                        "validities": [
+                            {
+                                "name": "Direktionen",
+                                "unit_type": {"name": "Forvaltningsklynge"},
+                                "validity": {"from": "2020-01-01"},
+                            }
+                        ],
+                    },
+                    {
+                        "uuid": "u2",
+                        "validities": [
+                            {
+                                "name": "Team",
+                                "parent": {"uuid": "nope"},
+                                "unit_type": {"name": "Team"},
+                                "validity": {"from": "2020-13-01"},
+                                "managers": [
+                                    {
+                                        "person": [{"uuid": "p1", "name": "Bo"}],
+                                        "manager_level": {"name": "Overchef"},
+                                    }
+                                ],
+                            }
+                        ],
+                    },
+                ]
+            }
+        }
+    }
     parsed = read(SourceFile("mo.json", json.dumps(document).encode()))
     got = sorted((e.where.row or 0, e.where.column or "") for e in parsed.errors)
     assert got == [
@@ -395,16 +456,34 @@ def snapshot_of(parsed: ParsedOrg) -> Snapshot:
     parents = {ids[u.key]: ids[u.parent_key] if u.parent_key else None for u in parsed.units}
     paths = compute_paths(parents)
     units = [
-        UnitState(ids[u.key], u.key, parents[ids[u.key]], *paths[ids[u.key]], u.name, u.kind,
-                  u.valid_from or dt.date(2000, 1, 1), u.valid_to)
+        UnitState(
+            ids[u.key],
+            u.key,
+            parents[ids[u.key]],
+            *paths[ids[u.key]],
+            u.name,
+            u.kind,
+            u.valid_from or dt.date(2000, 1, 1),
+            u.valid_to,
+        )
         for u in parsed.units
     ]
     persons = [PersonState(i, p.key, p.name, p.email) for i, p in enumerate(parsed.persons or [], start=1)]
     person_ids = {p.key: p.id for p in persons}
     level_ids = {lv.key: lv.id for lv in LEVELS}
     engagements = [
-        EngagementState(i, e.key, person_ids[e.person_key], ids[e.unit_key], e.title, e.is_leader, e.is_primary,
-                        level_ids[e.level] if e.level else None, e.valid_from or dt.date(2000, 1, 1), e.valid_to)
+        EngagementState(
+            i,
+            e.key,
+            person_ids[e.person_key],
+            ids[e.unit_key],
+            e.title,
+            e.is_leader,
+            e.is_primary,
+            level_ids[e.level] if e.level else None,
+            e.valid_from or dt.date(2000, 1, 1),
+            e.valid_to,
+        )
         for i, e in enumerate(parsed.engagements or [], start=1)
     ]
     return Snapshot(units, persons, engagements, LEVELS)
@@ -414,9 +493,16 @@ def test_plan_into_an_empty_database_adds_everything():
     parsed = read(fixture("enheder.csv"), fixture("personer.csv"))
     plan = plan_import(parsed, Snapshot([], [], [], LEVELS), today=TODAY)
     assert plan.summary.as_dict() == {
-        "units_moved": 0, "units_added": 9, "units_changed": 0, "units_closed": 0,
-        "persons_added": 9, "persons_changed": 0, "persons_closed": 0,
-        "engagements_added": 10, "engagements_changed": 0, "engagements_closed": 0,
+        "units_moved": 0,
+        "units_added": 9,
+        "units_changed": 0,
+        "units_closed": 0,
+        "persons_added": 9,
+        "persons_changed": 0,
+        "persons_closed": 0,
+        "engagements_added": 10,
+        "engagements_changed": 0,
+        "engagements_closed": 0,
     }
     changes = list(plan.iter_changes())
     assert changes[0].entity == "unit" and changes[0].action == "added"
