@@ -237,18 +237,28 @@ def find_invitation(token: str) -> Invitation | None:
     if not token or len(token) > 200:
         return None
     return (
-        Invitation.objects.select_related("round", "evaluation", "unit")
+        Invitation.objects.select_related("round", "evaluation__unit", "unit")
         .filter(token_hash__in=token_hashes(token))
         .first()
     )
 
 
 def response_submit(
-    *, token: str, answers: dict[str, str], comments: dict[str, str], language: str
+    *,
+    token: str,
+    answers: dict[str, str],
+    comments: dict[str, str],
+    language: str,
+    invitation: Invitation | None = None,
 ) -> SubmitResult:
-    """Store one personal answer, or say why not. See the module docstring."""
+    """Store one personal answer, or say why not. See the module docstring.
+
+    `invitation` may be passed when the caller has just looked it up by this token
+    (saves a query); the claim below is made on the database row either way.
+    """
     with translation.override(language or settings.LANGUAGE_CODE):
-        invitation = find_invitation(token)
+        if invitation is None or invitation.token_hash not in token_hashes(token):
+            invitation = find_invitation(token)
         if invitation is None:
             return SubmitResult(UNAVAILABLE, reason=UNKNOWN)
         round = invitation.round

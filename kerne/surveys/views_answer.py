@@ -349,7 +349,7 @@ def answer_token(request: HttpRequest, token: str) -> HttpResponse:
     if request.method == "POST":
         answers, comments = posted_answers(request.POST)
         result = submission.response_submit(
-            token=token, answers=answers, comments=comments, language=language
+            token=token, answers=answers, comments=comments, language=language, invitation=invitation
         )
         if result.stored:
             return _receipt_redirect(language)
