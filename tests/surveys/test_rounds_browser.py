@@ -1,0 +1,103 @@
+"""HR in a real browser: create a round, launch it, follow the response rates (Danish and English)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.apps import apps
+from django.core import mail
+from django.utils import timezone
+
+from kerne.organisation.seed import load_pipeline_levels
+from kerne.surveys.instruments import shipped_instrument
+from kerne.surveys.models import Invitation, Round
+from tests.browser import assert_accessible, login, set_language
+from tests.factories import make_hr
+from tests.surveys.small_org import build_small_org
+
+pytestmark = pytest.mark.browser
+
+TEXT = {
+    "da": {
+        "create": "Opret måling",
+        "draft": "Opret kladde",
+        "launch": "Sæt målingen i gang",
+        "go": "Sæt i gang nu",
+    },
+    "en": {
+        "create": "Create survey",
+        "draft": "Create draft",
+        "launch": "Launch the survey",
+        "go": "Launch now",
+    },
+}
+
+
+@pytest.mark.parametrize("language", ["da", "en"])
+def test_create_launch_and_follow_rates(browser_page, live_server, language, settings):
+    settings.KERNE_BASE_URL = live_server.url
+    page = browser_page
+    load_pipeline_levels(apps)  # a transactional test starts from flushed tables
+    org = build_small_org()
+    make_hr("hr")
+    shipped_instrument("social_capital")
+    set_language(page, live_server.url, language)
+    login(page, live_server.url, "hr")
+    text = TEXT[language]
+
+    page.goto(f"{live_server.url}/maalinger/")
+    assert_accessible(page)
+    page.get_by_role("button", name=text["create"]).or_(
+        page.get_by_role("link", name=text["create"])
+    ).first.click()
+    page.wait_for_load_state("networkidle")
+    assert_accessible(page)
+    now = timezone.localtime()
+    page.fill("#id_name", "Trivsel i Sundhed")
+    page.select_option("#id_instrument", str(shipped_instrument("social_capital").pk))
+    page.select_option("#id_target_unit", str(org.health.pk))
+    page.fill("#id_opens_at", (now - dt.timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M"))
+    page.fill("#id_closes_at", (now + dt.timedelta(days=10)).strftime("%Y-%m-%dT%H:%M"))
+    page.fill("#id_k", "2")
+    page.get_by_role("button", name=text["draft"]).click()
+    page.wait_for_load_state("networkidle")
+    assert page.locator(".errorlist").count() >= 1  # k = 2 refused
+    assert not Round.objects.exists()
+    assert_accessible(page)
+    page.fill("#id_k", "5")
+    page.fill("#id_comment_k", "5")
+    page.get_by_role("button", name=text["draft"]).click()
+    page.wait_for_load_state("networkidle")
+    round_ = Round.objects.get()
+    assert page.url.endswith(f"/maalinger/{round_.pk}/")
+    assert_accessible(page)
+
+    page.get_by_role("link", name=text["launch"]).click()
+    page.wait_for_load_state("networkidle")
+    assert_accessible(page)
+    page.get_by_role("button", name=text["go"]).click()
+    page.wait_for_load_state("networkidle")
+    assert page.url.endswith(f"/maalinger/{round_.pk}/svarprocenter/")
+    assert Invitation.objects.filter(round=round_).count() == 21
+    assert len(mail.outbox) == 19  # two in home care have no e-mail
+    assert page.locator("#rates[hx-trigger='every 10s']").count() == 1
+    assert page.locator("#rates .hidden-number").count() > 0
+    assert_accessible(page)
+
+    # The table updates itself: answers arrive, and after the next poll the total shows them.
+    Invitation.objects.filter(round=round_, unit=org.north).update(answered=True)
+    page.wait_for_function(
+        "(() => { const t = document.querySelector('.rates-total'); return t && /6/.test(t.innerText); })()",
+        timeout=15_000,
+    )
+    assert_accessible(page)
+
+    page.goto(f"{live_server.url}/maalinger/{round_.pk}/forhaandsvisning/?sprog={language}")
+    assert_accessible(page)
+    page.goto(f"{live_server.url}/maalinger/{round_.pk}/papirkoder/")
+    assert_accessible(page)
+    page.locator("form button[type=submit]").last.click()
+    page.wait_for_load_state("networkidle")
+    assert page.locator(".slip").count() == 2
+    assert_accessible(page)
