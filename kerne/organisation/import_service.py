@@ -177,6 +177,19 @@ def org_import_run(
     return result
 
 
+def summary_lines(summary: Summary) -> list[str]:
+    """What an import adds, changes and closes, in three sentences (command output and page message)."""
+    units, persons, engagements = summary.units, summary.persons, summary.engagements
+    return [
+        _("Enheder: %(added)s tilføjet, %(changed)s ændret (heraf %(moved)s flyttet), %(closed)s lukket.")
+        % {"added": units.added, "changed": units.changed, "moved": summary.moved, "closed": units.closed},
+        _("Personer: %(added)s tilføjet, %(changed)s ændret, %(closed)s uden ansættelse.")
+        % {"added": persons.added, "changed": persons.changed, "closed": persons.closed},
+        _("Ansættelser: %(added)s tilføjet, %(changed)s ændret, %(closed)s afsluttet.")
+        % {"added": engagements.added, "changed": engagements.changed, "closed": engagements.closed},
+    ]
+
+
 # --------------------------------------------------------------------------- applying
 
 

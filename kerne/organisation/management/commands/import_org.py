@@ -15,8 +15,8 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from kerne.organisation.import_service import ImportResult, org_import_run
-from kerne.organisation.importers import FORMATS, ProgressBar, SourceFile, Summary
+from kerne.organisation.import_service import ImportResult, org_import_run, summary_lines
+from kerne.organisation.importers import FORMATS, ProgressBar, SourceFile
 
 
 class _Silent:
@@ -25,18 +25,6 @@ class _Silent:
 
     def close(self) -> None:
         return None
-
-
-def summary_lines(summary: Summary) -> list[str]:
-    units, persons, engagements = summary.units, summary.persons, summary.engagements
-    return [
-        _("Enheder: %(added)s tilføjet, %(changed)s ændret (heraf %(moved)s flyttet), %(closed)s lukket")
-        % {"added": units.added, "changed": units.changed, "moved": summary.moved, "closed": units.closed},
-        _("Personer: %(added)s tilføjet, %(changed)s ændret, %(closed)s uden ansættelse")
-        % {"added": persons.added, "changed": persons.changed, "closed": persons.closed},
-        _("Ansættelser: %(added)s tilføjet, %(changed)s ændret, %(closed)s afsluttet")
-        % {"added": engagements.added, "changed": engagements.changed, "closed": engagements.closed},
-    ]
 
 
 class Command(BaseCommand):

@@ -1,0 +1,11 @@
+from django.urls import path
+
+from kerne.organisation import views_import
+
+app_name = "org_import"
+urlpatterns = [
+    path("", views_import.upload, name="upload"),
+    path("forhaandsvisning/", views_import.preview, name="preview"),
+    path("bekraeft/", views_import.confirm, name="confirm"),
+    path("annuller/", views_import.cancel, name="cancel"),
+]

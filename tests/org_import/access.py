@@ -1,0 +1,12 @@
+"""Access to the organisation import pages: HR and administrators only (hr_required)."""
+
+from tests.access import DENIED, NOT_ALLOWED, Case, hr_only, logged_in
+
+POST_ONLY_FOR_HR = {**logged_in(DENIED), "hr": NOT_ALLOWED, "admin": NOT_ALLOWED}
+
+ACCESS = {
+    "org_import:upload": Case(hr_only()),
+    "org_import:preview": Case(hr_only()),
+    "org_import:confirm": Case(POST_ONLY_FOR_HR),
+    "org_import:cancel": Case(POST_ONLY_FOR_HR),
+}
