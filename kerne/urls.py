@@ -11,6 +11,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("konto/", include("kerne.accounts.urls")),
     path("ledelsesgrundlag/", include("kerne.foundation.urls")),
+    path("organisation/import/", include("kerne.organisation.urls_import")),
     path("organisation/", include("kerne.organisation.urls")),
     path("maalinger/", include("kerne.surveys.urls")),
     path("svar/", include("kerne.surveys.urls_answer")),
