@@ -66,7 +66,11 @@ def sections(registry: Sequence[LinkedKind], obj: Any, user: AnyUser) -> list[Se
 def _principle_tasks(principle: Any, user: AnyUser) -> list[LinkedItem]:
     from kerne.organisation.models import Task, UnitKind
 
-    tasks = Task.objects.filter(principle=principle).select_related("pipeline_level")
+    tasks = (
+        Task.objects.filter(principle=principle)
+        .select_related("pipeline_level")
+        .order_by("-pipeline_level__rank", "name_da")
+    )
     return [
         LinkedItem(
             label=localized(task, "name"),
