@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 from kerne.results.scoring import (
+    _T975,
     FAVOURABLE,
     NEUTRAL,
     UNFAVOURABLE,
@@ -15,6 +16,7 @@ from kerne.results.scoring import (
     change,
     dimension_bands,
     dimension_scores,
+    exact_t_table,
     item_scores,
     moments_from_hist,
     score_buckets,
@@ -154,6 +156,10 @@ def _t_density_mass(q: float, df: int, steps: int = 20000) -> float:
 def test_t_quantile_leaves_2_5_percent_in_each_tail(df):
     q = float(t_critical_95(df))
     assert _t_density_mass(q, df) == pytest.approx(0.475, abs=1e-9)
+
+
+def test_the_stored_t_table_is_the_exact_computation():
+    np.testing.assert_allclose(exact_t_table()[1:], _T975[1:], rtol=1e-13)
 
 
 def test_t_quantile_is_nan_without_degrees_of_freedom():
