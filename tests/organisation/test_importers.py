@@ -29,6 +29,15 @@ from tests.organisation.import_helpers import LEVELS, UNIT_NAMES, csv_file, csv_
 TODAY = dt.date(2026, 6, 1)
 
 
+@pytest.fixture(autouse=True)
+def _danish():
+    """Messages are checked in Danish, whatever language an earlier test left active."""
+    from django.utils import translation
+
+    with translation.override("da"):
+        yield
+
+
 def read(units: SourceFile, people: SourceFile | None = None, fmt: str = "auto") -> ParsedOrg:
     return read_org(units, people, fmt=fmt, levels=LEVELS, today=TODAY)
 
