@@ -26,17 +26,9 @@ def danish_sort_key(text: str) -> str:
     return text.casefold().replace("æ", "{").replace("ø", "|").replace("å", "}").replace("aa", "}")
 
 
-def people_counts(units: Iterable[Unit], on: dt.date | None = None) -> dict[int, int]:
-    """Active primary engagements in each unit's whole subtree, in one aggregate query.
-
-    Each unit's subtree is its path range (materialized path), so one join of the asked
-    units with the units in their ranges and those units' engagements, grouped by the
-    asked unit, counts them all. A person counts once (their primary engagement).
-    """
-    ids = sorted({u.pk for u in units})
-    if not ids:
-        return {}
-    day = on or dt.date.today()
+def people_counts_sql(ids: Sequence[int], on: dt.date | None = None) -> tuple[str, list[Any]]:
+    """The SQL of `people_counts` (also used to check its query plan)."""
+    day = connection.ops.adapt_datefield_value(on or dt.date.today())
     unit_table = connection.ops.quote_name(Unit._meta.db_table)
     engagement_table = connection.ops.quote_name(Engagement._meta.db_table)
     placeholders = ", ".join(["%s"] * len(ids))
@@ -50,8 +42,20 @@ def people_counts(units: Iterable[Unit], on: dt.date | None = None) -> dict[int,
           AND e.valid_from <= %s AND (e.valid_to IS NULL OR e.valid_to >= %s)
         GROUP BY top.id
     """
-    day_value = connection.ops.adapt_datefield_value(day)
-    params: list[Any] = [subtree_upper_bound(""), *ids, True, day_value, day_value]
+    return sql, [subtree_upper_bound(""), *ids, True, day, day]
+
+
+def people_counts(units: Iterable[Unit], on: dt.date | None = None) -> dict[int, int]:
+    """Active primary engagements in each unit's whole subtree, in one aggregate query.
+
+    Each unit's subtree is its path range (materialized path), so one join of the asked
+    units with the units in their ranges and those units' engagements, grouped by the
+    asked unit, counts them all. A person counts once (their primary engagement).
+    """
+    ids = sorted({u.pk for u in units})
+    if not ids:
+        return {}
+    sql, params = people_counts_sql(ids, on)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         counts = {int(pk): int(n) for pk, n in cursor.fetchall()}
