@@ -1107,7 +1107,7 @@ def check_tree(
             )
             continue
         by_key[unit.key] = unit
-    for unit in by_key.values():
+    for unit in units:
         if unit.parent_key and unit.parent_key not in by_key:
             issues.append(
                 ImportIssue(
