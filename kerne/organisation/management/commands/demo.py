@@ -18,7 +18,10 @@ from django.utils.module_loading import import_string
 from kerne.organisation import demo
 from kerne.organisation.models import Unit
 
-DEMO_BUILDERS: list[str] = []
+DEMO_BUILDERS: list[str] = [
+    "kerne.surveys.demo.build",
+    "kerne.goals.demo.build",
+]
 
 
 class Command(BaseCommand):
