@@ -50,12 +50,14 @@ def test_every_error_is_printed_and_the_exit_code_is_one(capsys, tmp_path):
     lines = err.strip().splitlines()
     assert lines == [
         "enheder.csv: row 3, column gyldig_fra: the date '31-02-2020' does not exist",
-        "enheder.csv: row 4, column type: unknown unit kind 'kontor': use executive, centre, staff, department, "
-        "institution or team (or the Danish names)",
+        "enheder.csv: row 4, column type: unknown unit kind 'kontor': use executive, centre, staff, "
+        "department, institution or team (or the Danish names)",
         "enheder.csv: row 4, column enhed_id: unit id 'C1' appears twice (first in row 3)",
         "enheder.csv: row 4, column overordnet_id: the parent unit 'D9' is not in the file",
-        "personer.csv: row 2, column leder: invalid yes/no value 'måske': write ja or nej, 1 or 0, true or false, or x",
-        "personer.csv: row 2, column niveau: unknown pipeline level 'overchef': use 1–5, the level's key or its name",
+        "personer.csv: row 2, column leder: invalid yes/no value 'måske': "
+        "write ja or nej, 1 or 0, true or false, or x",
+        "personer.csv: row 2, column niveau: unknown pipeline level 'overchef': "
+        "use 1–5, the level's key or its name",
         "personer.csv: row 3, column enhed_id: unit 'ZZ' is not in the units file",
         "CommandError: 7 errors: nothing was imported.",
     ]
@@ -98,8 +100,8 @@ def test_xlsx_errors_name_the_sheet(capsys, tmp_path):
     workbook.write_bytes(xlsx_bytes({"Enheder": rows, "Personer": csv_rows("personer.csv")}))
     assert kerne("import-org", str(workbook)) == 1
     assert (
-        "organisation.xlsx: sheet Enheder, row 6, column overordnet_id: the parent unit 'INGEN' is not in the file"
-        in (capsys.readouterr().err)
+        "organisation.xlsx: sheet Enheder, row 6, column overordnet_id: "
+        "the parent unit 'INGEN' is not in the file" in (capsys.readouterr().err)
     )
 
 
