@@ -118,8 +118,8 @@ class _Builder:
             progress = i / max(1, len(periods) - 1)
             whole = level(progress)
             for j, unit in enumerate(units):
-                if share:
-                    value = whole * parts[j] / total_parts * (1 + self.rng.uniform(-noise, noise))
+                if share:  # counts (children, people): whole numbers
+                    value = round(whole * parts[j] / total_parts * (1 + self.rng.uniform(-noise, noise)))
                 else:
                     value = whole + offsets[j] + self.rng.uniform(-noise, noise)
                 self.measurements.append(

@@ -21,6 +21,7 @@ PADDING = 12
 ROW_GAP = 24
 WRAP = 30
 TOP = 40
+LOOP_MARGIN = 120  # room on the right for links between boxes of the same column
 
 DASHES = {"none": "6 5", "practice": "10 4", "studies": "", "local": ""}
 WIDTHS = {"none": 1.5, "practice": 1.5, "studies": 2.5, "local": 3.5}
@@ -60,7 +61,7 @@ def layout(boxes: Sequence[Box]) -> tuple[dict[str, Placed], float, float]:
         y = TOP + heights[box.column]
         placed[box.key] = Placed(box, x, y, height, lines)
         heights[box.column] += height + ROW_GAP
-    width = 3 * BOX_WIDTH + 2 * COLUMN_GAP + 20
+    width = 3 * BOX_WIDTH + 2 * COLUMN_GAP + 20 + LOOP_MARGIN
     return placed, width, TOP + max(heights) + 10
 
 
@@ -69,8 +70,8 @@ def render(boxes: Sequence[Box], arrows: Sequence[Arrow], headings: Sequence[str
     out = [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width:.0f} {height:.0f}" '
         f'class="chain-diagram" role="img" aria-label="{escape(title)}">',
-        "<defs><marker id='arrowhead' viewBox='0 0 10 10' refX='10' refY='5' markerWidth='8' "
-        "markerHeight='8' orient='auto-start-reverse'>"
+        "<defs><marker id='arrowhead' viewBox='0 0 10 10' refX='10' refY='5' markerWidth='12' "
+        "markerHeight='12' markerUnits='userSpaceOnUse' orient='auto-start-reverse'>"
         "<path d='M0,0 L10,5 L0,10 z' fill='#1b1f24'/></marker></defs>",
     ]
     for column, heading in enumerate(headings):
@@ -86,7 +87,7 @@ def render(boxes: Sequence[Box], arrows: Sequence[Arrow], headings: Sequence[str
         x2, y2 = target.x, target.y + target.height / 2
         if target.x <= source.x:  # same column or backwards: loop around the right side
             x2 = target.x + BOX_WIDTH
-            bend = BOX_WIDTH * 0.35 + 30
+            bend = LOOP_MARGIN - 20
             path = f"M{x1:.0f},{y1:.0f} C{x1 + bend:.0f},{y1:.0f} {x2 + bend:.0f},{y2:.0f} {x2:.0f},{y2:.0f}"
             mx, my = max(x1, x2) + bend * 0.75, (y1 + y2) / 2
         else:

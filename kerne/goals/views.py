@@ -54,7 +54,7 @@ from kerne.goals.overview import goal_owner_units, goal_tree
 from kerne.goals.periods import period_label
 from kerne.goals.series import SeriesReader, empty_reason, plan_of, statuses_for
 from kerne.goals.status import REASONS as STATUS_REASONS
-from kerne.goals.status import Status, classify, planned_value
+from kerne.goals.status import STATUS_LABELS, Status, classify, planned_value
 from kerne.i18n import localized
 from kerne.organisation.models import Unit
 
@@ -535,6 +535,7 @@ def indicator_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 "value": value,
                 "planned": planned,
                 "status": point_status,
+                "status_label": STATUS_LABELS[point_status] if point_status else "",
             }
         )
     milestones = [(m.date, float(m.value)) for m in indicator.milestones.all()]
