@@ -119,7 +119,9 @@ class _Builder:
             whole = level(progress)
             for j, unit in enumerate(units):
                 if share:  # counts (children, people): whole numbers
-                    value = round(whole * parts[j] / total_parts * (1 + self.rng.uniform(-noise, noise)))
+                    value = float(
+                        round(whole * parts[j] / total_parts * (1 + self.rng.uniform(-noise, noise)))
+                    )
                 else:
                     value = whole + offsets[j] + self.rng.uniform(-noise, noise)
                 self.measurements.append(
