@@ -16,6 +16,7 @@ urlpatterns = [
     path("maalinger/", include("kerne.surveys.urls")),
     path("svar/", include("kerne.surveys.urls_answer")),
     path("maal/", include("kerne.goals.urls")),
+    path("resultater/", include("kerne.results.urls")),
     path("admin/", admin.site.urls),
     path("api/", api.urls),
 ]
