@@ -58,6 +58,7 @@ class Question:
     choices: list[tuple[str, str]]
     selected: str = ""
     errors: list[str] = field(default_factory=list)
+    unanswered: bool = False  # nothing was submitted for it
 
     @property
     def field_name(self) -> str:
@@ -97,12 +98,18 @@ class Questionnaire:
         return sum(1 for s in self.sections for q in s.questions if q.selected)
 
     @property
+    def missing(self) -> list[Question]:
+        """Questions left without an answer that need one (listed together in the summary)."""
+        return [q for s in self.sections for q in s.questions if q.errors and q.unanswered]
+
+    @property
     def error_links(self) -> list[tuple[str, str]]:
-        """(anchor, message) for the error summary, in page order."""
+        """(anchor, message) for the error summary, in page order, missing answers excepted."""
         links = [
             (f"#{q.field_name}", f"{q.number}. {e}")
             for s in self.sections
             for q in s.questions
+            if not q.unanswered
             for e in q.errors
         ]
         links += [(f"#{f.field_name}", e) for f in self.free_texts for e in f.errors]
@@ -143,6 +150,7 @@ def build_questionnaire(
                     choices=[(str(v), label) for v, label in get_scale(item.scale).choices(language)],
                     selected=selected if selected in {"0", "1", "2", "3", "4", "5"} else "",
                     errors=errors.get(item.key, []),
+                    unanswered=not str(answers.get(item.key, "")).strip(),
                 )
             )
         sections.append(Section(localized(dimension, "name", language), questions))
