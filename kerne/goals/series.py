@@ -13,7 +13,8 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.db.models import Q
+from django.db.models import FloatField, Q
+from django.db.models.functions import Cast
 
 from kerne.goals import aggregation, survey
 from kerne.goals.formulas import Value, evaluate_series, no_value
@@ -89,17 +90,18 @@ class SeriesReader:
             condition = Q()
             for root in _roots(paths):
                 condition |= Q(unit__path__gte=root, unit__path__lt=subtree_upper_bound(root))
+            # Floats straight from the database (no Decimal round trip); the entry time only
+            # matters for the "latest" rule.
+            fields = ["unit__path", "period", "value_f", "weight_f"]
+            if self.known[base_pk].aggregation == Indicator.Aggregation.LATEST:
+                fields.append("entered_at")
             rows = (
                 Measurement.objects.filter(indicator_id=base_pk)
                 .filter(condition)
-                .values_list("unit__path", "period", "value", "weight", "entered_at")
+                .annotate(value_f=Cast("value", FloatField()), weight_f=Cast("weight", FloatField()))
+                .values_list(*fields)
             )
-            self.observations[base_pk] = [
-                aggregation.Observation(
-                    path, period, float(value), None if weight is None else float(weight), entered
-                )
-                for path, period, value, weight, entered in rows
-            ]
+            self.observations[base_pk] = [aggregation.Observation(*row) for row in rows]
         self._cache: dict[tuple[int, str], Series] = {}
 
     def series(self, indicator: Indicator, unit: Unit) -> Series:
