@@ -6,48 +6,11 @@ import pytest
 
 from kerne.results import selectors
 from kerne.results.services import round_release
-from kerne.surveys.models import InstrumentKind, RaterGroup
-from tests.access import build_world
-from tests.factories import make_engagement, make_leader, make_person
+from kerne.surveys.models import RaterGroup
+from tests.factories import make_engagement, make_person
 from tests.results.factories import (
-    add_comments,
     add_invitations,
-    add_responses,
-    make_evaluation,
-    make_instrument,
-    make_round,
 )
-
-
-@pytest.fixture
-def evaluation_world(db):
-    """The leader of centre_a is evaluated; the root's leader ("director") is their manager.
-
-    Self 1 (all 5s), manager 1 (all 4s), 2 peers (all 2s, below k = 5), 6 employees (all 3s).
-    Instrument: behaviours b0 (items 0, 1) and b1 (item 2).
-    """
-    w = build_world()
-    director = make_leader(w.root, "director", level="executive")
-    instrument = make_instrument(dimensions=(2, 1), kind=InstrumentKind.LEADERSHIP_360)
-    round_ = make_round(instrument, w.root, k=5)
-    leader_user = w.users["leader"]
-    assert leader_user is not None
-    leader_person = leader_user.person
-    evaluation = make_evaluation(round_, leader_person, w.centre_a)
-    add_responses(round_, w.centre_a, [[5, 5, 5]], rater_group=RaterGroup.SELF, evaluation=evaluation)
-    add_responses(round_, w.root, [[4, 4, 4]], rater_group=RaterGroup.MANAGER, evaluation=evaluation)
-    add_responses(round_, w.centre_b, [[2, 2, 2]] * 2, rater_group=RaterGroup.PEER, evaluation=evaluation)
-    add_responses(round_, w.dept_a1, [[3, 3, 3]] * 6, rater_group=RaterGroup.EMPLOYEE, evaluation=evaluation)
-    add_invitations(round_, w.dept_a1, 8, rater_group=RaterGroup.EMPLOYEE, evaluation=evaluation)
-    add_invitations(round_, w.centre_b, 3, rater_group=RaterGroup.PEER, evaluation=evaluation)
-    add_comments(round_, w.dept_a1, ["Lytter godt"], rater_group=RaterGroup.EMPLOYEE, evaluation=evaluation)
-    add_comments(round_, w.centre_b, ["Peer-kommentar"], rater_group=RaterGroup.PEER, evaluation=evaluation)
-    add_comments(
-        round_, w.root, ["Fra lederens leder"], rater_group=RaterGroup.MANAGER, evaluation=evaluation
-    )
-    w.users["director"] = director
-    w.extra.update(round=round_, evaluation=evaluation)
-    return w
 
 
 def test_self_vs_others_with_groups_shown_at_their_minimum(evaluation_world):

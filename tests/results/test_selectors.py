@@ -11,30 +11,7 @@ from kerne.accounts.models import AuditEntry
 from kerne.results import selectors
 from kerne.results.services import ReleaseError, round_release, round_withdraw_release
 from kerne.surveys.models import Round
-from tests.access import build_world
-from tests.results.factories import add_comments, add_invitations, add_responses, make_instrument, make_round
-
-
-@pytest.fixture
-def world(db):
-    """tests.access world: root → centre_a → dept_a1 → team_a1x; root → centre_b → dept_b1.
-
-    Responses (k = 5): team_a1x 6 × all 5s; dept_a1 itself 5 × 3s (item 2 answered by 2 only);
-    centre_b itself 2 × all 1s; dept_b1 7 × all 4s. Instrument: d0 = items 0, 1; d1 = item 2.
-    """
-    w = build_world()
-    instrument = make_instrument(dimensions=(2, 1))
-    round_ = make_round(instrument, w.root, k=5, name="Social kapital 2026")
-    add_responses(round_, w.team_a1x, [[5, 5, 5]] * 6)
-    add_responses(round_, w.dept_a1, [[3, 3, 3]] * 2 + [[3, 3, 0]] * 3)
-    add_responses(round_, w.centre_b, [[1, 1, 1]] * 2)
-    add_responses(round_, w.dept_b1, [[4, 4, 4]] * 7)
-    add_invitations(round_, w.team_a1x, 8)
-    add_invitations(round_, w.dept_a1, 5)
-    add_invitations(round_, w.centre_b, 4)
-    add_invitations(round_, w.dept_b1, 10)
-    w.extra.update(round=round_, instrument=instrument)
-    return w
+from tests.results.factories import add_comments, add_responses, make_round
 
 
 def _user(world, role):
