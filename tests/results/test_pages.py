@@ -9,18 +9,22 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from kerne.organisation.models import Unit
 from kerne.results.services import round_release
 from kerne.surveys.models import Round
+from tests.access import World
 from tests.results.factories import add_responses, make_round
 
 
-def _client(world, role) -> Client:
+def _client(world: World, role: str) -> Client:
     client = Client()
-    client.force_login(world.users[role])
+    user = world.users[role]
+    assert user is not None
+    client.force_login(user)
     return client
 
 
-def _unit_url(world, unit, name="results:unit") -> str:
+def _unit_url(world: World, unit: Unit, name: str = "results:unit") -> str:
     return reverse(name, kwargs={"pk": world.extra["round"].pk, "unit_pk": unit.pk})
 
 
