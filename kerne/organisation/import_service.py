@@ -21,7 +21,7 @@ file names and the counts. The rows are bulk-inserted in the import's transactio
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from itertools import islice
 from typing import Any, TypeVar
@@ -36,6 +36,7 @@ from kerne.accounts.roles import AnyUser
 from kerne.organisation.importers import (
     DEFAULT_VALID_FROM,
     Change,
+    EngagementRecord,
     EngagementState,
     ImportIssue,
     LevelInfo,
@@ -199,6 +200,18 @@ def _batches(items: Iterable[T], size: int = BATCH) -> Iterator[list[T]]:
         yield batch
 
 
+def _create_keyed(
+    model: type[M], records: Iterable[T], make: Callable[[T], M], key: Callable[[M], str], bar: ProgressBar
+) -> dict[str, int]:
+    """Create a model instance per record, batch by batch (never all at once); key → new id."""
+    ids: dict[str, int] = {}
+    for batch in _batches(records):
+        objects = model._default_manager.bulk_create([make(r) for r in batch])
+        ids.update((key(obj), obj.pk) for obj in objects)
+        bar.update(len(batch))
+    return ids
+
+
 def _create(model: type[M], objects: Sequence[M], bar: ProgressBar) -> None:
     for batch in _batches(objects):
         model._default_manager.bulk_create(
@@ -207,7 +220,7 @@ def _create(model: type[M], objects: Sequence[M], bar: ProgressBar) -> None:
         bar.update(len(batch))
 
 
-def _update(model: type[M], objects: Sequence[M], fields: list[str], bar: ProgressBar) -> None:
+def _update(model: type[M], objects: Iterable[M], fields: list[str], bar: ProgressBar) -> None:
     """Write `fields` of many rows, each with its own values.
 
     Django's `bulk_update` builds one CASE expression per field and row, which costs
@@ -408,12 +421,15 @@ def _apply_units(plan: Plan, states: list[UnitState], progress: ProgressFactory)
 
 def _apply_persons(plan: Plan, states: list[PersonState], progress: ProgressFactory) -> dict[str, int]:
     ids = {p.key: p.id for p in states}
-    new_persons = [Person(name=r.name, email=r.email, external_key=r.key) for r in plan.person_adds]
-    bar = _stage(progress, _("Opretter personer"), len(new_persons))
-    _create(Person, new_persons, bar)
+    bar = _stage(progress, _("Opretter personer"), len(plan.person_adds))
+    ids |= _create_keyed(
+        Person,
+        plan.person_adds,
+        lambda r: Person(name=r.name, email=r.email, external_key=r.key),
+        lambda person: person.external_key,
+        bar,
+    )
     bar.close()
-    for person in new_persons:
-        ids[person.external_key] = person.pk
     changed = [Person(pk=state.id, name=r.name, email=r.email) for state, r, _f in plan.person_updates]
     bar = _stage(progress, _("Opdaterer personer"), len(changed))
     _update(Person, changed, ["name", "email"], bar)
@@ -425,8 +441,9 @@ def _apply_engagements(
     plan: Plan, unit_ids: dict[str, int], person_ids: dict[str, int], progress: ProgressFactory
 ) -> dict[str, int]:
     level_ids = {level.key: level.id for level in plan.snapshot.levels}
-    new = [
-        Engagement(
+
+    def make(r: EngagementRecord) -> Engagement:
+        return Engagement(
             person_id=person_ids[r.person_key],
             unit_id=unit_ids[r.unit_key],
             title=r.title,
@@ -437,12 +454,10 @@ def _apply_engagements(
             valid_from=r.valid_from or DEFAULT_VALID_FROM,
             valid_to=r.valid_to,
         )
-        for r in plan.engagement_adds
-    ]
-    bar = _stage(progress, _("Opretter ansættelser"), len(new))
-    _create(Engagement, new, bar)
+
+    bar = _stage(progress, _("Opretter ansættelser"), len(plan.engagement_adds))
+    ids = _create_keyed(Engagement, plan.engagement_adds, make, lambda e: e.external_key or "", bar)
     bar.close()
-    ids = {e.external_key: e.pk for e in new if e.external_key}
 
     changed = [
         Engagement(
@@ -466,10 +481,10 @@ def _apply_engagements(
         bar,
     )
     bar.close()
-    closed = [
+    closed = (
         Engagement(pk=s.id, valid_to=plan.closed_valid_to(s.valid_from)) for s in plan.engagement_closes
-    ]
-    bar = _stage(progress, _("Afslutter ansættelser"), len(closed))
+    )
+    bar = _stage(progress, _("Afslutter ansættelser"), len(plan.engagement_closes))
     _update(Engagement, closed, ["valid_to"], bar)
     bar.close()
     return ids

@@ -45,7 +45,7 @@ MAX_NAME = 200
 # --------------------------------------------------------------------------- issues
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Location:
     """Where something is in the input: file, sheet (XLSX), row and column.
 
@@ -63,7 +63,7 @@ class Location:
         return Location(self.file, row, column, self.sheet)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ImportIssue:
     where: Location
     message: str
@@ -109,7 +109,7 @@ def _no_progress(description: str, total: int | None) -> ProgressBar:
 # --------------------------------------------------------------------------- records
 
 
-@dataclass
+@dataclass(slots=True)
 class UnitRecord:
     key: str
     parent_key: str | None
@@ -120,7 +120,7 @@ class UnitRecord:
     where: Location
 
 
-@dataclass
+@dataclass(slots=True)
 class PersonRecord:
     key: str
     name: str
@@ -128,7 +128,7 @@ class PersonRecord:
     where: Location
 
 
-@dataclass
+@dataclass(slots=True)
 class EngagementRecord:
     key: str
     person_key: str
