@@ -113,8 +113,8 @@ def indicator_values(request: HttpRequest, indicator_id: int, unit: int | None =
     target = selectors.goal_unit_or_404(request.user, unit) if unit else indicator.owner_unit
     if not selectors.can_see_goals_of(request.user, target):
         raise HttpError(404, "Not found")
-    series = SeriesReader([(indicator, target)]).series(indicator, target)
-    status = statuses_for([(indicator, target)])[(indicator.pk, target.pk)]
+    series = SeriesReader([(indicator, target)], request.user).series(indicator, target)
+    status = statuses_for([(indicator, target)], user=request.user)[(indicator.pk, target.pk)]
     return {
         "indicator": indicator,
         "unit_id": target.pk,

@@ -97,7 +97,7 @@ def goal_tree(user: AnyUser, within: Unit | None = None, as_of: dt.date | None =
         pairs += [(i, eg.owner_unit) for i in eg.indicators.all()]
     for ug in unit_goals:
         pairs += [(i, ug.unit) for i in ug.indicators.all()]
-    statuses = statuses_for(pairs, as_of)
+    statuses = statuses_for(pairs, as_of, user)
 
     def rows(indicators: list[Indicator], unit: Unit) -> list[IndicatorRow]:
         return [IndicatorRow(i, unit, statuses[(i.pk, unit.pk)]) for i in indicators]

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from django.db.models import FloatField, Q
 from django.db.models.functions import Cast
 
+from kerne.accounts.roles import AnyUser
 from kerne.goals import aggregation, survey
 from kerne.goals.formulas import Value, evaluate_series, no_value
 from kerne.goals.models import Indicator, Measurement, StatusChoice, StatusOverride
@@ -76,8 +77,10 @@ def _base_needs(indicator: Indicator, known: dict[int, Indicator], depth: int = 
 class SeriesReader:
     """Loads the measurements for a batch of (indicator, unit) pairs, then answers from memory."""
 
-    def __init__(self, pairs: Iterable[tuple[Indicator, Unit]]) -> None:
+    def __init__(self, pairs: Iterable[tuple[Indicator, Unit]], user: AnyUser | None = None) -> None:
+        """`user`: whose access to survey results applies (survey indicators show nothing without)."""
         pairs = list(pairs)
+        self.user = user
         self.known = _load_indicators(i for i, _u in pairs)
         paths_per_base: dict[int, set[str]] = defaultdict(set)
         for indicator, unit in pairs:
@@ -125,7 +128,7 @@ class SeriesReader:
                 den = self._series(indicator.denominator_id, unit, inner)  # type: ignore[arg-type]
                 result = evaluate_series(num, den, float(indicator.factor))
         elif indicator.is_survey:
-            result = survey.dimension_series(indicator, unit)
+            result = survey.dimension_series(indicator, unit, self.user)
         else:
             result = aggregation.unit_series(indicator.aggregation, unit.path, self.observations[pk])
         self._cache[key] = result
@@ -198,12 +201,12 @@ def latest_overrides(pairs: Iterable[tuple[int, int]]) -> dict[tuple[int, int], 
 
 
 def statuses_for(
-    pairs: Iterable[tuple[Indicator, Unit]], as_of: dt.date | None = None
+    pairs: Iterable[tuple[Indicator, Unit]], as_of: dt.date | None = None, user: AnyUser | None = None
 ) -> dict[tuple[int, int], IndicatorStatus]:
     """Status per (indicator id, unit id) for many pairs in a handful of queries."""
     pairs = list(pairs)
     day = as_of or dt.date.today()
-    reader = SeriesReader(pairs)
+    reader = SeriesReader(pairs, user)
     overrides = latest_overrides((i.pk, u.pk) for i, u in pairs)
     out: dict[tuple[int, int], IndicatorStatus] = {}
     for indicator, unit in pairs:

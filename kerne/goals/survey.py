@@ -1,76 +1,49 @@
 """Survey results as indicator values: one value per round for an instrument dimension and a unit.
 
-Anonymity is never decided here. The score comes from the results app with its rules applied
-(minimum group size k and complementary suppression, DESIGN §3); a suppressed score stays empty
-with the reason "hidden to protect anonymity", never a number.
-
-The results app is expected to expose
-
-    kerne.results.indicators.unit_dimension_score(*, round, unit, dimension) -> (score, suppressed)
-
-where `score` is the unit's mean dimension score (0–100) for the round, or None, and
-`suppressed` is True when the anonymity rules hide it. Until that function exists, survey
-indicators show no value, with the reason that results are not available yet.
+Anonymity and access are never decided here. The values come from the results app's
+`kerne.results.selectors.trend(user, instrument, unit)`: the unit's (with everything below it)
+dimension means over the closed rounds of the instrument that *this user* may see, with the
+minimum group size k and complementary suppression applied (DESIGN §3). A round the user may
+not see is left out; a suppressed score stays empty with the reason "hidden to protect
+anonymity", never a number. Each value is dated by the round's cut-off date.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import importlib
-from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from django.utils.translation import gettext_lazy as _
-
-from kerne.goals.formulas import REASONS, Value, no_value
+from kerne.goals.formulas import Value, no_value
 
 if TYPE_CHECKING:
+    from kerne.accounts.roles import AnyUser
     from kerne.goals.models import Indicator
     from kerne.organisation.models import Unit
 
-REASONS.setdefault("survey_unavailable", _("Resultater fra spørgeskemaer er ikke tilgængelige endnu."))
 
-ScoreFunction = Callable[..., tuple[float | None, bool]]
-
-
-def score_function() -> ScoreFunction | None:
-    try:
-        module = importlib.import_module("kerne.results.indicators")
-    except ModuleNotFoundError:
-        return None
-    function: Any = getattr(module, "unit_dimension_score", None)
-    return function if callable(function) else None
-
-
-def round_value(score: float | None, suppressed: bool) -> Value:
+def round_value(score: float | None, hidden: bool) -> Value:
     """One round's value for an indicator: hidden stays hidden, missing stays missing."""
-    if suppressed:
+    if hidden:
         return no_value("anonymity")
     if score is None:
         return no_value("no_data")
     return Value(float(score))
 
 
-def dimension_series(indicator: Indicator, unit: Unit) -> dict[dt.date, Value]:
-    """One value per released round of the dimension's instrument that covers the unit."""
+def dimension_series(indicator: Indicator, unit: Unit, user: AnyUser | None) -> dict[dt.date, Value]:
+    """One value per closed round of the dimension's instrument that the user may see."""
+    from kerne.results.selectors import trend
     from kerne.surveys.models import Round
 
     dimension = indicator.survey_dimension
-    if dimension is None:
+    if dimension is None or user is None or not user.is_authenticated:
         return {}
-    rounds = (
-        Round.objects.filter(instrument_id=dimension.instrument_id, released=True)
-        .select_related("target_unit")
-        .order_by("cut_off_date")
-    )
-    covering = [r for r in rounds if unit.is_within(r.target_unit) or r.target_unit.is_within(unit)]
-    if not covering:
-        return {}
-    function = score_function()
-    if function is None:
-        return {r.cut_off_date: no_value("survey_unavailable") for r in covering}
+    points = trend(user, dimension.instrument, unit)
+    dates = dict(Round.objects.filter(pk__in=[p.round_id for p in points]).values_list("pk", "cut_off_date"))
     series: dict[dt.date, Value] = {}
-    for survey_round in covering:
-        score, suppressed = function(round=survey_round, unit=unit, dimension=dimension)
-        series[survey_round.cut_off_date] = round_value(score, suppressed)
+    for point in points:
+        score = point.dimensions.get(dimension.key)
+        # `respondents` is None when the unit's group is suppressed; a missing score in a shown
+        # group means the dimension itself has fewer than k answers: hidden as well.
+        series[dates[point.round_id]] = round_value(score, hidden=score is None)
     return series

@@ -213,7 +213,7 @@ def effect_goal_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def unit_goal_detail(request: HttpRequest, pk: int) -> HttpResponse:
     goal = selectors.unit_goal_or_404(request.user, pk)
     indicators = list(goal.indicators.all())
-    statuses = statuses_for([(i, goal.unit) for i in indicators])
+    statuses = statuses_for([(i, goal.unit) for i in indicators], user=request.user)
     links = list(
         GoalLink.objects.filter(unit_goal=goal).select_related("effect_goal").order_by("-valid_from")
     )
@@ -493,7 +493,7 @@ def chain_edit(request: HttpRequest, pk: int) -> HttpResponseBase:
 def indicator_list(request: HttpRequest) -> HttpResponse:
     indicators = selectors.indicators(request.user).order_by("name_da")
     page = Paginator(indicators, 50).get_page(request.GET.get("page"))
-    statuses = statuses_for([(i, i.owner_unit) for i in page.object_list])
+    statuses = statuses_for([(i, i.owner_unit) for i in page.object_list], user=request.user)
     rows = [(i, statuses[(i.pk, i.owner_unit_id)]) for i in page.object_list]
     can_create = selectors.can_edit_strategy(request.user) or bool(selectors.led_units(request.user))
     return render(
@@ -518,10 +518,10 @@ def indicator_detail(request: HttpRequest, pk: int) -> HttpResponse:
         unit = selectors.led_units(request.user)[0] if selectors.led_units(request.user) else unit
         if not selectors.can_see_goals_of(request.user, unit):
             raise PermissionDenied
-    reader = SeriesReader([(indicator, unit)])
+    reader = SeriesReader([(indicator, unit)], request.user)
     series = reader.series(indicator, unit)
     plan = plan_of(indicator)
-    status = statuses_for([(indicator, unit)])[(indicator.pk, unit.pk)]
+    status = statuses_for([(indicator, unit)], user=request.user)[(indicator.pk, unit.pk)]
     table = []
     for period, value in sorted(series.items()):
         planned = planned_value(plan, period)
