@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from kerne.accounts.audit import audit_record
 from kerne.accounts.roles import AnyUser
@@ -18,7 +19,7 @@ def round_release(*, actor: AnyUser | None, round: Round) -> Round:
     with transaction.atomic():
         locked = Round.objects.select_for_update().get(pk=round.pk)
         if locked.status != Round.Status.CLOSED:
-            raise ReleaseError("Resultaterne kan først frigives, når målingen er lukket.")
+            raise ReleaseError(_("Resultaterne kan først frigives, når målingen er lukket."))
         if locked.released:
             return locked
         locked.released = True

@@ -169,3 +169,13 @@ def test_drivers_page_says_when_there_are_too_few(world):
     assert "mindst 30 besvarelser" in html
     bad = _client(world, "hr").get(_unit_url(world, world.dept_a1, "results:drivers") + "?udfald=nope")
     assert bad.status_code == 200 and "Vælg en af dimensionerne" in bad.content.decode()
+
+
+def test_unit_page_in_english(world):
+    from django.conf import settings
+
+    client = _client(world, "hr")
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    html = client.get(_unit_url(world, world.dept_a1)).content.decode()
+    assert "Response rate" in html and "Numbers are shown only for groups of at least 5 respondents" in html
+    assert "77.3" in html and "hidden" in html
