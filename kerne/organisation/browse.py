@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import connection
-from django.db.models import Count
+from django.db.models import Count, Q
 
 from kerne.accounts.roles import AnyUser
 from kerne.organisation import selectors
@@ -127,7 +127,13 @@ def search(user: AnyUser, query: str) -> tuple[list[Hit], bool]:
     """Units whose name contains `query`, among those the user sees, each with the trail of
     its visible ancestors. Returns (hits, more) where `more` means the list was cut."""
     visible = selectors.units_visible_to(user)
-    found = list(visible.filter(name__icontains=query).order_by("path")[: SEARCH_LIMIT + 1])
+    # SQLite's LIKE ignores case for ASCII letters only; asking for the usual casings as well
+    # finds "Økonomi" from "økonomi" (PostgreSQL's icontains is Unicode-aware anyway).
+    variants = {query, query.lower(), query.upper(), query.capitalize(), query.title()}
+    condition = Q()
+    for variant in variants:
+        condition |= Q(name__icontains=variant)
+    found = list(visible.filter(condition).order_by("path")[: SEARCH_LIMIT + 1])
     more = len(found) > SEARCH_LIMIT
     found = found[:SEARCH_LIMIT]
     ancestor_ids = {pk for u in found for pk in u.ancestor_ids()}

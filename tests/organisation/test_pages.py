@@ -14,7 +14,7 @@ from kerne.organisation.browse import people_counts
 from kerne.organisation.models import PipelineLevel, Task, UnitKind
 from kerne.organisation.services import unit_close
 from tests.access import build_world
-from tests.factories import make_engagement, make_person
+from tests.factories import make_engagement, make_person, make_unit
 
 pytestmark = pytest.mark.django_db
 
@@ -99,6 +99,12 @@ def test_search_finds_only_visible_units_and_shows_their_trail(world):
     assert "Direktion" not in html  # not even in a trail
     html = leader.get(reverse("organisation:tree"), {"q": "B1"}).content.decode()
     assert "Ingen enheder matcher" in html
+
+
+def test_search_ignores_the_case_of_danish_letters(world):
+    make_unit("Økonomi og Analyse", parent=world.root, kind="staff")
+    html = _client(world.users["hr"]).get(reverse("organisation:tree"), {"q": "økonomi"}).content.decode()
+    assert "Økonomi og Analyse" in html
 
 
 def test_htmx_gets_only_the_tree_region(world):
