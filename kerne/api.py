@@ -62,3 +62,7 @@ api.add_router("/surveys", surveys_router)
 from kerne.goals.api import router as goals_router  # noqa: E402
 
 api.add_router("/goals", goals_router)
+
+from kerne.results.api import router as results_router  # noqa: E402
+
+api.add_router("/results", results_router)
