@@ -9,13 +9,17 @@ selectors.response_rates says.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import segno
 from django.contrib import messages
 from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
+from django.urls import reverse
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
 from kerne.accounts.access import hr_required
@@ -110,54 +114,66 @@ def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "surveys/rounds/detail.html", context)
 
 
+@dataclass(frozen=True)
+class _PreviewLeader:
+    leader_name: str
+
+
 @hr_required
+@csrf_exempt  # the preview's form (the real answer form, which has no CSRF field) changes nothing
+@require_http_methods(["GET", "POST"])
 def round_preview(request: HttpRequest, pk: int) -> HttpResponse:
-    """The questionnaire as a respondent sees it (read-only), in a chosen language and rater group."""
+    """The answer page exactly as a respondent sees it (the answer engineer's template and
+    questionnaire), in a chosen language and rater group. Nothing can be sent: a POST
+    here only shows the page again with a note."""
+    from kerne.surveys.submission import COMMENT_LIMIT
+    from kerne.surveys.views_answer import LANGUAGE_PARAM, build_questionnaire
+
     round_ = _round(request, pk)
     languages = round_.languages or ["da"]
     language = request.GET.get("sprog") or languages[0]
     if language not in languages:
         language = languages[0]
     is_360 = selectors.is_360(round_)
-    groups = list(RATER_GROUP_CHOICES) if is_360 else []
-    rater_group = request.GET.get("gruppe") or (RaterGroup.EMPLOYEE.value if is_360 else "")
+    is_citizen = round_.mode == Round.Mode.OPEN_LINK
+    rater_group = request.GET.get("gruppe") or ""
     if is_360 and rater_group not in dict(RATER_GROUP_CHOICES):
         rater_group = RaterGroup.EMPLOYEE.value
+    elif not is_360:
+        rater_group = RaterGroup.CITIZEN.value if is_citizen else RaterGroup.EMPLOYEE.value
     instrument = round_.instrument
-    dimensions = []
-    for dimension in instrument.dimensions.prefetch_related("items").order_by("position"):
-        items = []
-        for item in dimension.items.all():
-            wording = (item.wordings or {}).get(rater_group, {}) if rater_group else {}
-            text = wording.get(language) or wording.get("da") or localized(item, "text", language)
-            items.append({"item": item, "text": text, "options": _scale_options(item.scale, language)})
-        dimensions.append({"name": localized(dimension, "name", language), "items": items})
-    free_text = [localized(q, "text", language) for q in instrument.free_text_questions.order_by("position")]
+    first = round_.evaluations.order_by("leader_name").first()
+    names = {"da": "Dansk", "en": "English"}
+
+    def link(code: str, group: str) -> str:
+        return f"{request.path}?sprog={code}" + (f"&gruppe={group}" if is_360 else "")
+
     context = {
         "round": round_,
-        "language": language,
-        "languages": languages,
-        "is_360": is_360,
-        "groups": groups,
-        "rater_group": rater_group,
+        "answer_language": language,
         "instrument_name": localized(instrument, "name", language),
         "instrument_description": localized(instrument, "description", language),
-        "dimensions": dimensions,
-        "free_text": free_text,
+        "rater_group": rater_group,
+        "is_360": is_360,
+        "evaluation": _PreviewLeader(first.leader_name if first else _("Lederens navn")),
+        "unit_name": round_.target_unit.name,
+        "questionnaire": build_questionnaire(instrument, rater_group=rater_group, language=language),
+        "nonce": "",
+        "languages": [
+            (code, names.get(code, code), link(code, rater_group)) for code in languages if code != language
+        ],
+        "language_param": LANGUAGE_PARAM,
+        "comment_limit": COMMENT_LIMIT,
+        "closes_on": timezone.localtime(round_.closes_at).date(),
+        "is_citizen": is_citizen,
+        "preview_groups": [(value, label, link(language, value)) for value, label in RATER_GROUP_CHOICES]
+        if is_360
+        else [],
+        "preview_posted": request.method == "POST",
+        "preview_back": reverse("surveys:round_detail", args=[round_.pk]),
     }
-    return render(request, "surveys/rounds/preview.html", context)
-
-
-def _scale_options(scale_key: str, language: str) -> list[str]:
-    try:
-        from kerne.surveys.scales import get_scale
-    except ImportError:  # pragma: no cover - scales.py ships with the answer pages
-        return []
-    try:
-        scale = get_scale(scale_key)
-    except (KeyError, ValueError):
-        return []
-    return [label for _value, label in scale.choices(language)]
+    with translation.override(language):
+        return render(request, "surveys/rounds/preview.html", context)
 
 
 # ------------------------------------------------------------------------------ 360

@@ -82,17 +82,24 @@ def test_editing_is_for_drafts(hr_client):
     assert response.status_code == 302
 
 
-def test_preview_shows_the_items_in_the_chosen_language_and_group(hr_client):
+def test_preview_is_the_answer_page_in_the_chosen_language_and_group(hr_client):
     org = build_small_org()
     round_ = make_round(target=org.health, instrument="leadership_360", status=Round.Status.DRAFT)
     item = round_.instrument.items.order_by("position").first()
     url = reverse("surveys:round_preview", args=[round_.pk])
     page = hr_client.get(url + "?sprog=en&gruppe=manager").content.decode()
-    assert 'lang="en"' in page
-    assert "ikke anonyme" in page or "not anonymous" in page
-    wording = item.wordings.get("manager", {}).get("en") or item.text_en
-    assert wording.split()[0] in page
-    assert "<fieldset" in page and "disabled" in page
+    assert '<html lang="en">' in page
+    assert 'id="not-anonymous-title"' in page  # the manager is told before answering
+    assert item.wordings["manager"]["en"] in page
+    assert page.count('class="answer-item') == round_.instrument.items.count()
+    assert "answer.js" not in page  # nothing is kept in the browser from a preview
+    page = hr_client.get(url + "?sprog=da&gruppe=employee").content.decode()
+    assert item.wordings["employee"]["da"] in page and 'id="not-anonymous-title"' not in page
+    posted = hr_client.post(url + "?sprog=da", {"q-" + item.key: "5"})
+    assert posted.status_code == 200 and "Intet er sendt" in posted.content.decode()
+    from kerne.surveys.models import Response
+
+    assert not Response.objects.exists()
 
 
 def test_choosing_leaders_and_editing_raters_on_the_pages(hr_client):
