@@ -23,6 +23,7 @@ from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
 from django.db.models import F
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import translation
 from django_tasks import task
 
@@ -37,7 +38,7 @@ BATCH = 25
 
 def answer_url(token: str) -> str:
     """The public address of a personal answer page (also what the QR codes encode)."""
-    return f"{settings.KERNE_BASE_URL.rstrip('/')}/svar/{token}/"
+    return settings.KERNE_BASE_URL.rstrip("/") + reverse("answer:token", kwargs={"token": token})
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import segno
+from django.conf import settings
 from django.contrib import messages
 from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
@@ -47,9 +48,7 @@ def _qr_svg(url: str, title: str) -> str:
 
 
 def open_link_url(link: OpenLink) -> str:
-    from django.conf import settings
-
-    return f"{settings.KERNE_BASE_URL.rstrip('/')}/svar/aaben/{link.slug}/"
+    return settings.KERNE_BASE_URL.rstrip("/") + reverse("answer:open", kwargs={"slug": link.slug})
 
 
 def _form_errors(form: RoundForm, error: services.RoundError) -> None:
@@ -382,8 +381,6 @@ def paper_codes(request: HttpRequest, pk: int) -> HttpResponse:
             for message in error.errors.values():
                 messages.error(request, message)
         else:
-            from django.conf import settings
-
             rows = [
                 {
                     "slip": slip,
@@ -400,7 +397,7 @@ def paper_codes(request: HttpRequest, pk: int) -> HttpResponse:
                     "round": round_,
                     "unit": form.cleaned_data["unit"],
                     "rows": rows,
-                    "code_url": f"{settings.KERNE_BASE_URL.rstrip('/')}/svar/kode/",
+                    "code_url": settings.KERNE_BASE_URL.rstrip("/") + reverse("answer:code"),
                 },
             )
             response["Cache-Control"] = "no-store"  # the codes are shown once and never cached
