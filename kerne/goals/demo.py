@@ -3,8 +3,8 @@ interventions with effect chains and assumptions, indicators with 2½ years of m
 track, some at risk, some off track) and one roll-out half-way through.
 
 Called by `kerne demo` (DEMO_BUILDERS) after the organisation tree exists; it adapts to whatever
-tree is there (the first root, its first centres and their departments) and does nothing when the
-demo vision is already present. Deterministic for a given seed.
+tree is there (the first root, its centres found by name or order, and units two levels down)
+and does nothing when the demo's effect goals are already present. Deterministic for a given seed.
 """
 
 from __future__ import annotations
@@ -71,14 +71,32 @@ class _Builder:
 
     # --- structure -------------------------------------------------------------------------------
 
-    def units(self) -> tuple[Unit, list[Unit], dict[int, list[Unit]]]:
+    def units(self) -> tuple[Unit, dict[str, Unit], dict[str, list[Unit]]]:
+        """The root, a centre per role in the demo (by name where the tree has one, else in order)
+        and, per centre, up to four units two levels down (institutions, groups) to measure."""
         root = Unit.objects.active().filter(depth=0).order_by("path").first()
         assert root is not None
-        centres = list(Unit.objects.active().filter(parent=root).order_by("path")[:5]) or [root]
-        departments = {
-            c.pk: list(Unit.objects.active().filter(parent=c).order_by("path")[:4]) or [c] for c in centres
+        centres = list(Unit.objects.active().filter(parent=root).order_by("path")[:60]) or [root]
+        wanted = {
+            "born": ("børn", "dagtilbud"),
+            "aeldre": ("omsorg", "ældre", "sundhed"),
+            "job": ("job", "beskæftigelse", "arbejdsmarked"),
+            "borger": ("borger", "kultur", "service"),
+            "hr": ("hr", "personale"),
         }
-        return root, centres, departments
+        chosen: dict[str, Unit] = {}
+        for i, (role, words) in enumerate(wanted.items()):
+            match = next((c for c in centres if any(w in c.name.lower() for w in words)), None)
+            chosen[role] = match or centres[i % len(centres)]
+        measured: dict[str, list[Unit]] = {}
+        for role, centre in chosen.items():
+            below = Unit.objects.active().subtree_of(centre)
+            measured[role] = (
+                list(below.filter(depth=centre.depth + 2).order_by("path")[:4])
+                or list(below.filter(depth=centre.depth + 1).order_by("path")[:4])
+                or [centre]
+            )
+        return root, chosen, measured
 
     def indicator(self, **fields: Any) -> Indicator:
         milestones = fields.pop("milestones", [])
@@ -188,12 +206,8 @@ class _Builder:
     # --- the demo ------------------------------------------------------------------------------------
 
     def build(self) -> None:
-        root, centres, departments = self.units()
-        centre = {
-            name: centres[i % len(centres)]
-            for i, name in enumerate(["born", "aeldre", "job", "borger", "hr"])
-        }
-        depts = {name: departments[c.pk] for name, c in centre.items()}
+        root, centre, depts = self.units()
+        centres = list({c.pk: c for c in centre.values()}.values())
         principles = {p.key: p for p in Principle.objects.all()}
         start = self.first
         target_date = dt.date(2029, 12, 31)
@@ -339,8 +353,8 @@ class _Builder:
         from kerne.surveys.models import Dimension
 
         trust = (
-            Dimension.objects.filter(key="trust", instrument__kind="social_capital")
-            .order_by("-instrument__version")
+            Dimension.objects.filter(key__startswith="trust", instrument__kind="social_capital")
+            .order_by("-instrument__version", "position")
             .first()
         )
         if trust is not None:
@@ -351,9 +365,9 @@ class _Builder:
                     name_en="Trust (social capital)",
                     unit_of_measure="point (0–100)",
                     direction=Indicator.Direction.HIGHER,
-                    baseline_value=Q(70),
+                    baseline_value=Q(78),
                     baseline_date=start,
-                    target_value=Q(78),
+                    target_value=Q(85),
                     target_date=target_date,
                     frequency=Indicator.Frequency.YEARLY,
                     owner_unit=root,
@@ -736,9 +750,11 @@ class _Builder:
 
 def build(*, seed: int, stdout: IO[str] | Any) -> None:
     """Add the goals demo (see the module docstring); nothing when it is already there."""
-    if Vision.objects.filter(title_da=VISION_TITLE).exists():
+    if EffectGoal.objects.filter(vision__title_da=VISION_TITLE).exists():
         stdout.write("goals: demo already present\n")
         return
+    # `kerne demo --reset` removes what hangs on the tree; a vision and its themes do not.
+    Vision.objects.filter(title_da=VISION_TITLE).delete()
     if not Unit.objects.filter(depth=0).exists():
         stdout.write("goals: no organisation tree, nothing to add\n")
         return
