@@ -164,10 +164,18 @@ def test_launch_e_mails_a_working_personal_link_and_paper_people_get_none(django
     tokens = _tokens(mail.outbox)
     assert len(set(tokens)) == 13
     assert Invitation.objects.filter(round=round_, emailed=True).count() == 13
-    result = _answer(round_, tokens[0])
-    assert result.stored
+    # The link opens the answer page, and answering through it stores one response.
+    from urllib.parse import urlparse
+
+    from django.test import Client
+
+    path = urlparse(LINK.search(message.body).group(0)).path
+    assert Client().get(path).status_code == 200
+    answers = {f"q-{key}": value for key, value in full_answers(round_.instrument).items()}
+    assert Client().post(path, answers).status_code == 303
     assert Response.objects.filter(round=round_).count() == 1
     assert _answer(round_, tokens[0]).already_answered
+    assert _answer(round_, tokens[1]).stored
 
 
 def test_a_closed_unit_and_nothing_to_invite_refuse_launch():
