@@ -888,10 +888,10 @@ def build(*, people: int = DEFAULT_PEOPLE, seed: int = 1, stdout: Writer | None 
         for i, spec in enumerate(specs):
             if spec.closed_on is not None:
                 continue
-            if spec.shares_leader_with is not None and spec.shares_leader_with in leader_of:
-                engage(
-                    leader_of[spec.shares_leader_with], i, spec.leader_title, True, spec.level, primary=False
-                )
+            if spec.shares_leader_with is not None:
+                # An earlier sibling's leader (itself perhaps shared) leads this unit too.
+                leader_of[i] = leader_of[spec.shares_leader_with]
+                engage(leader_of[i], i, spec.leader_title, True, spec.level, primary=False)
             else:
                 leader = new_person()
                 leader_of[i] = leader

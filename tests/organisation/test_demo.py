@@ -88,6 +88,24 @@ def test_the_tree_is_a_danish_municipality_with_the_asked_number_of_people():
     assert Task.objects.count() == len(demo.TASKS)
 
 
+def test_exactly_the_asked_number_of_people_when_leaders_lead_several_units():
+    # Seed 20 at 600 people has a daycare sharing the leader of a daycare that itself shares one.
+    the_plan = demo.plan(600, demo.random.Random(20))
+    assert any(
+        u.shares_leader_with is not None
+        and the_plan.units[u.shares_leader_with].shares_leader_with is not None
+        for u in the_plan.units
+    )
+    demo.build(people=600, seed=20)
+    assert Person.objects.count() == 600
+    shared = Engagement.objects.filter(is_leader=True, is_primary=False)
+    assert shared.exists()
+    for engagement in shared:
+        assert (
+            Engagement.objects.filter(person=engagement.person, is_leader=True, is_primary=True).count() == 1
+        )
+
+
 def test_leaders_are_at_the_right_pipeline_levels():
     demo.build(people=600, seed=5)
     today = timezone.localdate()
