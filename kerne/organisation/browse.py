@@ -7,6 +7,7 @@ this module only shapes what the selectors allow into what the pages show.
 from __future__ import annotations
 
 import datetime as dt
+from bisect import bisect_left
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -16,7 +17,7 @@ from django.db.models import Count, Q
 
 from kerne.accounts.roles import AnyUser
 from kerne.organisation import selectors
-from kerne.organisation.models import Engagement, Task, Unit, subtree_upper_bound
+from kerne.organisation.models import PATH_SEGMENT_WIDTH, Engagement, Task, Unit, subtree_upper_bound
 
 SEARCH_LIMIT = 50
 
@@ -26,40 +27,68 @@ def danish_sort_key(text: str) -> str:
     return text.casefold().replace("æ", "{").replace("ø", "|").replace("å", "}").replace("aa", "}")
 
 
-def people_counts_sql(ids: Sequence[int], on: dt.date | None = None) -> tuple[str, list[Any]]:
-    """The SQL of `people_counts` (also used to check its query plan)."""
+def _ranges(paths: Iterable[str]) -> list[tuple[str, str]]:
+    """Path ranges that cover the subtrees of `paths`: one range when they are one unit or
+    siblings (the usual case: a unit and its children, a unit's children), else one per
+    path that lies in no other's subtree."""
+    tops: list[str] = []
+    for path in sorted(set(paths)):
+        if not tops or not path.startswith(tops[-1]):
+            tops.append(path)
+    parents = {top[:-PATH_SEGMENT_WIDTH] for top in tops}
+    if len(parents) == 1:
+        return [(tops[0], subtree_upper_bound(tops[-1]))]
+    return [(top, subtree_upper_bound(top)) for top in tops]
+
+
+def people_counts_sql(paths: Sequence[str], on: dt.date | None = None) -> tuple[str, list[Any]]:
+    """One aggregate over the subtrees of `paths`: active primary engagements per unit path.
+
+    Grouping by the path follows the path index's order, so SQLite aggregates as it scans
+    (no temporary sort)."""
     day = connection.ops.adapt_datefield_value(on or dt.date.today())
     unit_table = connection.ops.quote_name(Unit._meta.db_table)
     engagement_table = connection.ops.quote_name(Engagement._meta.db_table)
-    placeholders = ", ".join(["%s"] * len(ids))
+    ranges = _ranges(paths)
+    where = " OR ".join(["(u.path >= %s AND u.path < %s)"] * len(ranges))
     sql = f"""
-        SELECT top.id, COUNT(e.id)
-        FROM {unit_table} top
-        JOIN {unit_table} u ON u.path >= top.path AND u.path < top.path || %s
+        SELECT u.path, COUNT(e.id)
+        FROM {unit_table} u
         JOIN {engagement_table} e ON e.unit_id = u.id
-        WHERE top.id IN ({placeholders})
+        WHERE ({where})
           AND e.is_primary = %s
           AND e.valid_from <= %s AND (e.valid_to IS NULL OR e.valid_to >= %s)
-        GROUP BY top.id
+        GROUP BY u.path
     """
-    return sql, [subtree_upper_bound(""), *ids, True, day, day]
+    bounds = [value for low_high in ranges for value in low_high]
+    return sql, [*bounds, True, day, day]
 
 
 def people_counts(units: Iterable[Unit], on: dt.date | None = None) -> dict[int, int]:
     """Active primary engagements in each unit's whole subtree, in one aggregate query.
 
-    Each unit's subtree is its path range (materialized path), so one join of the asked
-    units with the units in their ranges and those units' engagements, grouped by the
-    asked unit, counts them all. A person counts once (their primary engagement).
+    A subtree is a path range (materialized path), so one pass over the engagements in the
+    asked units' ranges, counted per unit path, gives every asked unit's count as the sum
+    over its range of paths (prefix sums over the sorted paths). Nested units (a unit and
+    its children, as on the tree's first view) cost one pass, not one each. A person counts
+    once (their primary engagement).
     """
-    ids = sorted({u.pk for u in units})
-    if not ids:
+    asked = {u.pk: u.path for u in units}
+    if not asked:
         return {}
-    sql, params = people_counts_sql(ids, on)
+    sql, params = people_counts_sql(list(asked.values()), on)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        counts = {int(pk): int(n) for pk, n in cursor.fetchall()}
-    return {pk: counts.get(pk, 0) for pk in ids}
+        rows = sorted((str(path), int(n)) for path, n in cursor.fetchall())
+    paths = [path for path, _n in rows]
+    running = [0]
+    for _path, n in rows:
+        running.append(running[-1] + n)
+    counts = {}
+    for pk, path in asked.items():
+        low, high = bisect_left(paths, path), bisect_left(paths, subtree_upper_bound(path))
+        counts[pk] = running[high] - running[low]
+    return counts
 
 
 @dataclass
@@ -76,11 +105,11 @@ class Node:
         return not self.unit.is_active()
 
 
-def nodes_for(user: AnyUser, units: Sequence[Unit]) -> list[Node]:
+def nodes_for(user: AnyUser, units: Sequence[Unit], counts: dict[int, int] | None = None) -> list[Node]:
     """Tree lines for `units` (already visible to `user`), with counts in two queries in all."""
     if not units:
         return []
-    counts = people_counts(units)
+    counts = people_counts(units) if counts is None else counts
     child_counts = dict(
         selectors.units_visible_to(user)
         .filter(parent__in=[u.pk for u in units])
@@ -111,9 +140,12 @@ def children_of(user: AnyUser, unit: Unit) -> list[Unit]:
 
 def tree(user: AnyUser) -> list[Node]:
     """The tree's first view: the start units, the first one opened when there is only one."""
-    nodes = nodes_for(user, start_units(user))
-    if len(nodes) == 1 and nodes[0].child_count:
-        nodes[0].children = nodes_for(user, children_of(user, nodes[0].unit))
+    starts = start_units(user)
+    children = children_of(user, starts[0]) if len(starts) == 1 else []
+    counts = people_counts([*starts, *children])  # one pass for the unit and its children
+    nodes = nodes_for(user, starts, counts)
+    if children:
+        nodes[0].children = nodes_for(user, children, counts)
     return nodes
 
 

@@ -52,6 +52,14 @@ def test_people_counts_cover_the_whole_subtree_in_one_query(world, django_assert
         world.centre_b.pk: 5,
         world.dept_b1.pk: 4,
     }
+    # Units in different branches (as in search results) and a unit alone.
+    assert people_counts([world.team_a1x, world.dept_b1, world.dept_a1]) == {
+        world.team_a1x.pk: 3,
+        world.dept_b1.pk: 4,
+        world.dept_a1.pk: 6,
+    }
+    assert people_counts([world.centre_b]) == {world.centre_b.pk: 5}
+    assert people_counts([]) == {}
 
 
 def test_hr_sees_the_whole_tree_with_the_root_opened(world):
