@@ -22,7 +22,8 @@ This also yields dimension scores per respondent, which an item-level SQL GROUP 
 cannot (the half-answered rule needs the respondent's row). There is no Python loop per
 respondent or per answer: the loops run over items or dimensions only.
 
-Results are cached per round (process memory first, then Django's cache). The key holds
+Results are cached per round (process memory first, then Django's cache when it is shared
+between processes; an in-process LocMemCache would only hold a second, pickled copy). The key holds
 the round's status, k, comment_k and, while the round is open, its response count; so a
 new response or closing the round computes afresh. A closed round's tree and thresholds
 are frozen on first computation (models.RoundTree).
@@ -576,10 +577,19 @@ def cache_key(round: Round) -> str:
     return ":".join(parts)
 
 
+def _shared_cache_in_use() -> bool:
+    """Django's cache, unless it is the in-process LocMemCache (the memo already is that, unpickled)."""
+    from django.core.cache import caches
+    from django.core.cache.backends.locmem import LocMemCache
+
+    return not isinstance(caches["default"], LocMemCache)
+
+
 def round_results(round: Round) -> RoundResults:
     """The round's results for every unit (or 360 evaluation), with the anonymity decisions.
 
-    Cached per round: in process memory (a few rounds) and in Django's cache.
+    Cached per round: in process memory (a few rounds) and, when Django's cache is shared
+    between processes (Redis, a database cache …), there too.
     """
     key = cache_key(round)
     with _memo_lock:
@@ -587,10 +597,12 @@ def round_results(round: Round) -> RoundResults:
         if hit is not None:
             _memo.move_to_end(key)
             return hit
-    results: RoundResults | None = cache.get(key)
+    shared = _shared_cache_in_use()
+    results: RoundResults | None = cache.get(key) if shared else None
     if results is None:
         results = compute_round_results(round)
-        cache.set(key, results, CACHE_SECONDS)
+        if shared:
+            cache.set(key, results, CACHE_SECONDS)
     with _memo_lock:
         _memo[key] = results
         while len(_memo) > MEMO_SIZE:

@@ -245,3 +245,16 @@ def test_a_closed_round_keeps_its_k(small_round):
 
     cache.clear()
     assert round_results(round_).k == 3
+
+
+def test_a_shared_cache_holds_the_results_between_processes(small_round, settings):
+    from django.core.cache import cache
+
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "t"}}
+    assert rollup._shared_cache_in_use()
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    assert not rollup._shared_cache_in_use()
+    round_, _units = small_round
+    first = round_results(round_)
+    assert cache.get(rollup.cache_key(round_)) is None  # not pickled a second time in-process
+    assert round_results(round_) is first
