@@ -52,7 +52,8 @@ FORMATS = {
     "csv (UTF-8 with BOM, ;)": lambda: (fixture("enheder.csv"), fixture("personer.csv")),
     "csv (Windows-1252, ;)": lambda: (fixture("enheder_cp1252.csv"), fixture("personer_cp1252.csv")),
     "csv (English, ,)": lambda: (fixture("units_en.csv"), fixture("people_en.csv")),
-    "xlsx": lambda: (
+    "xlsx (example workbook)": lambda: (fixture("organisation.xlsx"), None),
+    "xlsx (built here)": lambda: (
         SourceFile(
             "organisation.xlsx",
             xlsx_bytes({"Enheder": csv_rows("enheder.csv"), "Personer": csv_rows("personer.csv")}),

@@ -184,6 +184,12 @@ def test_xlsx_with_danish_sheet_names():
     assert_demo_people(parsed)
 
 
+def test_example_workbook_with_date_and_number_cells():
+    parsed = read(fixture("organisation.xlsx"))
+    assert_demo_tree(parsed)
+    assert_demo_people(parsed)
+
+
 def test_xlsx_with_english_sheet_names_and_real_cell_types():
     units = csv_rows("units_en.csv")
     for row in units[1:]:
