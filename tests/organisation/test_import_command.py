@@ -11,6 +11,15 @@ from tests.organisation.import_helpers import FILES, csv_rows, xlsx_bytes
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def _keep_the_test_connection(monkeypatch):
+    """`run_from_argv` closes every connection when a command ends, as it should in a shell;
+    in-process that would end the test's transaction (on PostgreSQL), so keep it open here."""
+    from django.db import connections
+
+    monkeypatch.setattr(connections, "close_all", lambda: None)
+
+
 def kerne(*args: str) -> int:
     """Run the console script in-process; the exit code it would give the shell."""
     try:
