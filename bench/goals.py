@@ -11,6 +11,8 @@ whole middleware stack, templates included; no network):
 
 - the goal tree `/maal/`,
 - the coverage page of the whole-tree roll-out `/maal/udrulninger/<pk>/`,
+- the same for a copy of that roll-out whose deadline has passed (so the page also counts and
+  lists the units not started past the deadline),
 
 K times each after three warm-up requests, and prints p50/p95/max per page; with --json the
 last line is one JSON object. Target (issue "governance that follows effect"): p95 < 300 ms.
@@ -20,6 +22,7 @@ The figures are for the machine it runs on; nothing here is a test.
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import json
 import os
 import statistics
@@ -62,11 +65,23 @@ def measure(people: int, requests: int, seed: int) -> dict[str, Any]:
 
     root = Unit.objects.get(depth=0, parent=None)
     rollout = Rollout.objects.get(root_unit=root)
+    # The same roll-out once more, past its deadline: the page then also lists the overdue units.
+    late = Rollout.objects.create(
+        title_da="Forsinket udrulning", root_unit=root, deadline=dt.date.today() - dt.timedelta(days=10)
+    )
+    RolloutState.objects.bulk_create(
+        RolloutState(rollout=late, unit_id=s.unit_id, state=s.state, reason=s.reason, updated_at=s.updated_at)
+        for s in RolloutState.objects.filter(rollout=rollout).iterator()
+    )
     user = User.objects.create_user("bench-direktion", password="x")
     user.groups.add(AuthGroup.objects.get_or_create(name=Group.EXECUTIVE)[0])
     client = Client()
     client.force_login(user)
-    pages = {"goal tree": "/maal/", "roll-out coverage": f"/maal/udrulninger/{rollout.pk}/"}
+    pages = {
+        "goal tree": "/maal/",
+        "roll-out coverage": f"/maal/udrulninger/{rollout.pk}/",
+        "roll-out, overdue": f"/maal/udrulninger/{late.pk}/",
+    }
     results: dict[str, dict[str, float]] = {}
     for name, url in pages.items():
         for _warm in range(3):
