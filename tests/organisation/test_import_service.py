@@ -350,7 +350,7 @@ def test_a_large_import_does_a_bounded_number_of_queries(django_assert_max_num_q
     units, people = big_files(5_000, 5_000)
     # 5,000 units, 5,000 people, 5,000 engagements and 15,001 audit rows: the queries grow with
     # rows ÷ batch size (SQLite allows about 100 rows per INSERT), never one per row.
-    with django_assert_max_num_queries(400):
+    with django_assert_max_num_queries(200):
         result = run(units, people)
     assert result.applied and result.summary is not None
     assert result.summary.units.added == 5_000 and result.summary.engagements.added == 5_000
