@@ -47,6 +47,7 @@ test-postgres: setup
 
 bench: setup
 	$(BIN)/python -m bench.subtree
+	$(BIN)/python -m bench.import_org
 	$(BIN)/python -m bench.rush
 	$(BIN)/python -m bench.results
 	$(BIN)/python -m bench.goals

@@ -96,7 +96,7 @@ class ImportForm(forms.Form):
 
 
 def import_dir() -> Path:
-    return Path(getattr(settings, "KERNE_IMPORT_DIR", Path(settings.MEDIA_ROOT) / "org-import"))
+    return Path(settings.KERNE_IMPORT_DIR)
 
 
 def _clean_old_uploads() -> None:
