@@ -65,3 +65,16 @@ def test_shipped_pipeline_levels_and_foundation_exist():
     ]
     assert set(Value.objects.values_list("key", flat=True)) == {"trust", "justice", "cooperation"}
     assert Behaviour.objects.count() == 11
+
+
+def test_unit_paths_compare_in_code_point_order_on_postgresql():
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite compares text with BINARY collation already")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT collation_name FROM information_schema.columns "
+            "WHERE table_name = 'organisation_unit' AND column_name = 'path'"
+        )
+        assert cursor.fetchone()[0] == "C"
