@@ -18,7 +18,8 @@ for every unit (numbers and comments) — cold, without the results cache. It re
 times (each a full recomputation from the database) and reports the first run (the
 database connection is already open, as in a running server); then it
 times building single unit reports (`selectors.result_for_user` as HR, warm cache) for
-200 random units.
+200 random units, and rendering those units' report pages (the view and its template,
+without an HTTP server).
 
 With --json the last line is one JSON object with at least: seconds, peak_rss_mib,
 respondents, units, items.
@@ -238,6 +239,20 @@ def measure(round_id: int, repeat: int) -> dict[str, Any]:
         started = time.perf_counter()
         selectors.result_for_user(hr, round_, units[int(unit_id)])
         page_times.append((time.perf_counter() - started) * 1000)
+    # The whole page: the view with its template (no HTTP server, no middleware).
+    from django.test import RequestFactory
+
+    from kerne.results import views
+
+    factory = RequestFactory()
+    view_times = []
+    for unit_id in ids:
+        request = factory.get(f"/resultater/{round_id}/enhed/{int(unit_id)}/")
+        request.user = hr
+        started = time.perf_counter()
+        response = views.unit_report(request, round_id, int(unit_id))
+        view_times.append((time.perf_counter() - started) * 1000)
+        assert response.status_code == 200
     return {
         "seconds": round(runs[0], 4),
         "runs": [round(r, 4) for r in runs],
@@ -248,6 +263,7 @@ def measure(round_id: int, repeat: int) -> dict[str, Any]:
         "units_below_k": hidden_by_k,
         "units_suppressed_extra": int(((results.units.subtree.respondents >= results.k) & ~shown).sum()),
         "report_p95_ms": round(float(np.percentile(page_times, 95)), 2),
+        "page_p95_ms": round(float(np.percentile(view_times, 95)), 2),
     }
 
 
@@ -352,7 +368,8 @@ def main(argv: list[str] | None = None) -> int:
             f"  peak memory of the computing process: {result['peak_rss_mib']:.0f} MiB\n"
             f"  units shown: {result['units_shown']}, below k: {result['units_below_k']}, "
             f"hidden to protect others: {result['units_suppressed_extra']}\n"
-            f"  one unit report from the warm cache, p95: {result['report_p95_ms']:.1f} ms\n"
+            f"  one unit report from the warm cache, p95: {result['report_p95_ms']:.1f} ms "
+            f"(rendered page: {result['page_p95_ms']:.1f} ms)\n"
             f"  (building the data took {setup_seconds:.1f} s)"
         )
         if args.json:

@@ -5,7 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from django import template
-from django.utils import formats
+from django.template.defaultfilters import floatformat
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 register = template.Library()
@@ -56,7 +58,68 @@ def change_symbol(change: int) -> str:
 
 @register.filter
 def signed(value: float | None) -> str:
+    """+8,5 / −3,0 / ±0,0 (the sign of the rounded number)."""
     if value is None:
         return ""
-    text = formats.number_format(abs(value), 1)
-    return ("+" if value > 0 else "−" if value < 0 else "±") + text
+    text = _one_decimal(abs(value))
+    if abs(value) < 0.05:
+        return "±" + text
+    return ("+" if value > 0 else "−") + text
+
+
+# The three pieces below repeat for every dimension and item of a report: as Python tags
+# they render many times faster than `{% include %}` in a loop (same HTML as before).
+
+
+def _one_decimal(value: float) -> str:
+    """Rounded (half up) and localized, exactly like `|floatformat:1`."""
+    return str(floatformat(value, 1))
+
+
+@register.simple_tag
+def score(stat: Any) -> str:
+    """The mean in bold, or "hidden"."""
+    if stat is not None and stat.shown and stat.mean is not None:
+        return format_html("<strong>{}</strong>", _one_decimal(stat.mean))
+    return format_html('<span class="hidden-value">{}</span>', _("skjult"))
+
+
+@register.simple_tag
+def distribution(stat: Any) -> str:
+    """A bar of unfavourable / neutral / favourable shares plus the same numbers as text."""
+    if stat is None or not stat.shown or not stat.shares:
+        return ""
+    u, n, f = (pct(s) for s in stat.shares)
+    text = _("%(f)s %% positive · %(n)s %% neutrale · %(u)s %% negative") % {"f": f, "n": n, "u": u}
+    return format_html(
+        '<div class="dist" aria-hidden="true"><span class="b-unfav" style="width: {}%"></span>'
+        '<span class="b-neutral" style="width: {}%"></span>'
+        '<span class="b-fav" style="width: {}%"></span></div>\n<span class="dist-text">{}</span>',
+        u,
+        n,
+        f,
+        text,
+    )
+
+
+@register.simple_tag
+def comparisons(items: Any) -> str:
+    """Each comparison: symbol, signed difference, and in words what it is compared with."""
+    parts = []
+    for c in items or ():
+        css = "up" if c.change > 0 else "down" if c.change < 0 else "none"
+        word = _("siden") if c.kind == "previous" else _("mod")
+        parts.append(
+            format_html(
+                '<div class="comparison change-{}"><span aria-hidden="true">{}</span> {} '
+                '<span class="muted">{} {} ({}, {})</span></div>',
+                css,
+                change_symbol(c.change),
+                signed(c.delta),
+                word,
+                c.label,
+                _one_decimal(c.mean),
+                change_text(c.change),
+            )
+        )
+    return mark_safe("".join(parts))
