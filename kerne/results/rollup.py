@@ -448,7 +448,7 @@ def _sqlite_scan_is_cheaper(round_id: int) -> bool:
         total = int(cursor.fetchone()[0])
         quarter = max(1, (total + 3) // 4)
         cursor.execute(
-            f"SELECT COUNT(*) FROM (SELECT 1 FROM {table} WHERE {round_column} = %s LIMIT %s)",
+            f"SELECT COUNT(*) FROM (SELECT 1 FROM {table} WHERE {round_column} = %s LIMIT %s) AS sample",
             [round_id, quarter],
         )
         return int(cursor.fetchone()[0]) >= quarter

@@ -213,8 +213,8 @@ def test_reading_by_index_or_in_table_order_gives_the_same_responses(small_round
     add_uniform(other, units["b"], 30, option=2)
     small = rollup.read_responses(round_.pk, 3)
     large = rollup.read_responses(other.pk, 3, per_rater=True)
-    assert not rollup._sqlite_scan_is_cheaper(round_.pk) or connection.vendor != "sqlite"
-    assert rollup._sqlite_scan_is_cheaper(other.pk) or connection.vendor != "sqlite"
+    assert not rollup._sqlite_scan_is_cheaper(round_.pk)
+    assert rollup._sqlite_scan_is_cheaper(other.pk)
     assert sorted(map(tuple, small.options.tolist())) == sorted(
         [(5, 4, 1), (3, 0, 2), (1, 1, 5), (4, 4, 4), (2, 2, 0), (0, 0, 0)]
     )
