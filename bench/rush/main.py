@@ -79,7 +79,7 @@ def server_env(tmp: Path, port: int, database: str) -> dict[str, str]:
         "EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
         "LOG_LEVEL": "ERROR",
         "LOGIN_RATE_LIMIT": "0",
-        "PYTHONPATH": str(PROJECT),
+        "PYTHONPATH": os.pathsep.join(p for p in (str(PROJECT), os.environ.get("PYTHONPATH", "")) if p),
     }
     if database == "sqlite":
         env["SQLITE_PATH"] = str(tmp / "kerne.sqlite3")
@@ -221,7 +221,8 @@ class Server:
             sys.executable,
             "-m",
             "gunicorn",
-            "kerne.wsgi:application",
+            # RUSH_WSGI_APP: another WSGI callable, e.g. a profiling wrapper around Kerne's.
+            os.environ.get("RUSH_WSGI_APP", "kerne.wsgi:application"),
             "--bind",
             f"{HOST}:{self.port}",
             "--workers",
@@ -283,9 +284,11 @@ class Server:
         try:
             os.killpg(self.process.pid, signal.SIGTERM)
             self.process.wait(timeout=20)
-        except (subprocess.TimeoutExpired, ProcessLookupError):
+        except subprocess.TimeoutExpired:
             os.killpg(self.process.pid, signal.SIGKILL)
             self.process.wait(timeout=10)
+        except ProcessLookupError:
+            pass  # already gone
         self.process = None
 
 
