@@ -33,7 +33,7 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--database", choices=("sqlite", "postgres"), default="sqlite")
     parser.add_argument("--json", action="store_true", help="last line: one JSON object")
     parser.add_argument("--worker-class", choices=("sync", "gthread"), default="gthread")
-    parser.add_argument("--threads", type=int, default=4, help="threads per gunicorn worker (gthread)")
+    parser.add_argument("--threads", type=int, default=2, help="threads per gunicorn worker (gthread)")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--with-get", action="store_true", help="GET the answer page before each POST")
     parser.add_argument("--people", type=int, default=0, help="demo organisation size (default: modest)")
@@ -258,7 +258,8 @@ class Server:
         stop = time.monotonic() + timeout
         while time.monotonic() < stop:
             if self.process is not None and self.process.poll() is not None:
-                raise RuntimeError(f"gunicorn exited with {self.process.returncode}; see {self.log}")
+                tail = self.log.read_text(errors="replace")[-2000:]
+                raise RuntimeError(f"gunicorn exited with {self.process.returncode}:\n{tail}")
             try:
                 conn = http.client.HTTPConnection(HOST, self.port, timeout=2)
                 conn.request("GET", "/tilgaengelighed/")
