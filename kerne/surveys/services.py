@@ -636,7 +636,7 @@ def paper_codes_issue(
         invitations = invitations.filter(Q(person__email="") | Q(person__email__isnull=True))
     slips: list[PaperSlip] = []
     with transaction.atomic():
-        for invitation in invitations.select_for_update():
+        for invitation in invitations.select_for_update(of=("self",)):
             code = tokens.new_paper_code()
             updated = Invitation.objects.filter(pk=invitation.pk, answered=False).update(
                 token_hash=hash_secret(tokens.normalize_code(code)), emailed=False
