@@ -12,8 +12,8 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Q, QuerySet
-from django.db.models.functions import Substr
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce, Substr
 
 from kerne.goals.models import Rollout, RolloutState
 from kerne.organisation.models import PATH_SEGMENT_WIDTH, Unit, subtree_upper_bound
@@ -80,22 +80,33 @@ def scope_units(roots: Sequence[Unit], day: dt.date | None = None) -> QuerySet[U
     return Unit.objects.filter(_scope_q(roots)).filter(_active_q("", day or dt.date.today()))
 
 
-def _states(rollout: Rollout, roots: Sequence[Unit], day: dt.date) -> QuerySet[RolloutState]:
-    return (
-        RolloutState.objects.filter(rollout=rollout)
-        .filter(_scope_q(roots, "unit__"))
-        .filter(_active_q("unit__", day))
+def _grouped(
+    rollout: Rollout, roots: Sequence[Unit], day: dt.date, key_length: int | None
+) -> list[tuple[int, str, str, int]]:
+    """(depth, branch key or '', state, units) in ONE query: every active unit in scope with its
+    state (a unit without a row has not started), grouped by depth (and by the path prefix that
+    names its branch, when `key_length` is given)."""
+    state = Coalesce(
+        Subquery(RolloutState.objects.filter(rollout=rollout, unit=OuterRef("pk")).values("state")[:1]),
+        Value(State.NOT_STARTED),
     )
+    units = scope_units(roots, day).order_by().annotate(state_=state)
+    if key_length is None:
+        return [(d, "", st, n) for d, st, n in units.values_list("depth", "state_").annotate(n=Count("pk"))]
+    units = units.annotate(branch=Substr("path", 1, key_length))
+    return list(units.values_list("depth", "branch", "state_").annotate(n=Count("pk")))
+
+
+def _add(counts: Counts, state: str, n: int) -> None:
+    counts.total += n
+    if state != State.NOT_STARTED:
+        counts.states[state] = counts.states.get(state, 0) + n
 
 
 def by_depth(rollout: Rollout, roots: Sequence[Unit], day: dt.date | None = None) -> list[tuple[int, Counts]]:
-    day = day or dt.date.today()
     rows: dict[int, Counts] = {}
-    for depth, n in scope_units(roots, day).order_by().values_list("depth").annotate(n=Count("pk")):
-        rows[depth] = Counts(total=n)
-    states = _states(rollout, roots, day).exclude(state=State.NOT_STARTED).order_by()
-    for depth, state, n in states.values_list("unit__depth", "state").annotate(n=Count("pk")):
-        rows.setdefault(depth, Counts()).states[state] = n
+    for depth, _branch, state, n in _grouped(rollout, roots, day or dt.date.today(), None):
+        _add(rows.setdefault(depth, Counts()), state, n)
     return sorted(rows.items())
 
 
@@ -106,27 +117,25 @@ def total(rows: Sequence[tuple[object, Counts]]) -> Counts:
     return out
 
 
+def summary(
+    rollout: Rollout, root: Unit, day: dt.date | None = None
+) -> tuple[list[tuple[int, Counts]], list[tuple[Unit, Counts]]]:
+    """Coverage per depth and per branch (the units one level below `root`, each with its
+    subtree; the root itself left out of the branches) from one grouped query."""
+    key_length = (root.depth + 2) * PATH_SEGMENT_WIDTH
+    depths: dict[int, Counts] = {}
+    branches: dict[str, Counts] = {}
+    for depth, branch, state, n in _grouped(rollout, [root], day or dt.date.today(), key_length):
+        _add(depths.setdefault(depth, Counts()), state, n)
+        if depth > root.depth:
+            _add(branches.setdefault(branch, Counts()), state, n)
+    units = {u.path: u for u in Unit.objects.filter(path__in=list(branches))}
+    return sorted(depths.items()), [(units[k], branches[k]) for k in sorted(branches) if k in units]
+
+
 def by_branch(rollout: Rollout, root: Unit, day: dt.date | None = None) -> list[tuple[Unit, Counts]]:
     """Counts per unit one level below `root`, each with its whole subtree (root itself left out)."""
-    day = day or dt.date.today()
-    key_length = (root.depth + 2) * PATH_SEGMENT_WIDTH
-    rows: dict[str, Counts] = {}
-    units = scope_units([root], day).exclude(pk=root.pk).order_by()
-    for key, n in (
-        units.annotate(branch=Substr("path", 1, key_length)).values_list("branch").annotate(n=Count("pk"))
-    ):
-        rows[key] = Counts(total=n)
-    states = (
-        _states(rollout, [root], day)
-        .exclude(unit=root)
-        .exclude(state=State.NOT_STARTED)
-        .order_by()
-        .annotate(branch=Substr("unit__path", 1, key_length))
-    )
-    for key, state, n in states.values_list("branch", "state").annotate(n=Count("pk")):
-        rows.setdefault(key, Counts()).states[state] = n
-    branches = {u.path: u for u in Unit.objects.filter(path__in=list(rows))}
-    return [(branches[key], rows[key]) for key in sorted(rows) if key in branches]
+    return summary(rollout, root, day)[1]
 
 
 def not_started(rollout: Rollout, roots: Sequence[Unit], day: dt.date | None = None) -> QuerySet[Unit]:

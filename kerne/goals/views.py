@@ -758,11 +758,15 @@ def rollout_detail(request: HttpRequest, pk: int) -> HttpResponse:
     rollout = selectors.rollout_or_404(request.user, pk)
     roots = selectors.rollout_scope(request.user, rollout)
     today = dt.date.today()
-    depth_rows = coverage.by_depth(rollout, roots, today)
     branch_root = roots[0] if len(roots) == 1 else None
-    branch_rows = coverage.by_branch(rollout, branch_root, today) if branch_root else []
+    if branch_root is not None:
+        depth_rows, branch_rows = coverage.summary(rollout, branch_root, today)
+    else:
+        depth_rows, branch_rows = coverage.by_depth(rollout, roots, today), []
+    totals = coverage.total(depth_rows)
     overdue = coverage.overdue(rollout, roots, today)
-    overdue_count = overdue.count()
+    # Past the deadline every unit not started is overdue: the count is already in the totals.
+    overdue_count = totals.not_started if rollout.is_overdue(today) else 0
     states = RolloutState.objects.filter(rollout=rollout, unit=OuterRef("pk"))
     units = (
         coverage.scope_units(roots, today)
@@ -784,7 +788,7 @@ def rollout_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "rollout": rollout,
         "roots": roots,
         "depth_rows": depth_rows,
-        "total": coverage.total(depth_rows),
+        "total": totals,
         "branch_root": branch_root,
         "branch_rows": branch_rows,
         "overdue_count": overdue_count,
