@@ -44,7 +44,7 @@ def test_upload_preview_and_confirm(browser_page, live_server, import_dir, tmp_p
     make_hr("hr")
     set_language(page, live_server.url, language)
     login(page, live_server.url, "hr")
-    page.click("nav a[href='/organisation/import/']")
+    page.click("header a[href='/organisation/import/']")
     assert page.locator("h1").inner_text() == text["upload"]
     assert_accessible(page)
 
