@@ -42,6 +42,25 @@ def _browser() -> Iterator[Any]:
         browser.close()
 
 
+@pytest.fixture(autouse=True)
+def _shipped_data_for_browser_tests(request: pytest.FixtureRequest) -> None:
+    """Browser tests are transactional, and a transactional test starts from tables that an
+    earlier one flushed: load again what the data migrations ship (foundation, pipeline
+    levels, instruments) before anything else in the test needs it."""
+    if request.node.get_closest_marker("browser") is None:
+        return
+    request.getfixturevalue("transactional_db")
+    from django.apps import apps
+
+    from kerne.foundation.seed import load_foundation, read_foundation
+    from kerne.organisation.seed import load_pipeline_levels
+    from kerne.surveys.instruments import load_shipped_instruments
+
+    load_foundation(apps, read_foundation())
+    load_pipeline_levels(apps)
+    load_shipped_instruments(apps=apps)
+
+
 @pytest.fixture
 def browser_page(_browser: Any, transactional_db: None) -> Iterator[Any]:
     """A fresh page (own cookies) at a desktop size; `page.set_viewport_size` for phones."""

@@ -7,11 +7,9 @@ import io
 import os
 
 import pytest
-from django.apps import apps
 
 from kerne.goals import demo
 from kerne.goals.models import Indicator, Intervention, Rollout
-from kerne.organisation.seed import load_pipeline_levels
 from tests.access import build_world
 from tests.browser import assert_accessible, login, set_language
 from tests.factories import make_unit
@@ -21,8 +19,6 @@ SHOTS = os.environ.get("KERNE_SCREENSHOTS", "")
 
 
 def _world_with_demo():
-    # Transactional browser tests flush the tables that data migrations filled: seed them again.
-    load_pipeline_levels(apps)
     world = build_world()
     for centre in (world.centre_a, world.centre_b):
         for n in range(2):

@@ -13,18 +13,6 @@ from tests.browser import assert_accessible, login, set_language
 pytestmark = pytest.mark.browser
 
 
-@pytest.fixture(autouse=True)
-def _shipped_data(transactional_db):
-    """A transactional test starts from flushed tables: load the shipped foundation and levels again."""
-    from django.apps import apps
-
-    from kerne.foundation.seed import load_foundation, read_foundation
-    from kerne.organisation.seed import load_pipeline_levels
-
-    load_pipeline_levels(apps)
-    load_foundation(apps, read_foundation())
-
-
 TEXT = {
     "da": {
         "tree": "Organisationen",

@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from django.apps import apps
 
 from kerne.organisation.models import Engagement, Unit
-from kerne.organisation.seed import load_pipeline_levels
 from tests.browser import assert_accessible, login, set_language
 from tests.factories import make_hr
 from tests.organisation.import_helpers import FILES
@@ -40,7 +38,6 @@ def import_dir(settings, tmp_path):
 def test_upload_preview_and_confirm(browser_page, live_server, import_dir, tmp_path, language):
     page = browser_page
     text = TEXT[language]
-    load_pipeline_levels(apps)  # a transactional test may start after a flush that emptied them
     make_hr("hr")
     set_language(page, live_server.url, language)
     login(page, live_server.url, "hr")

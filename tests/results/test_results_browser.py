@@ -14,16 +14,6 @@ from tests.browser import assert_accessible, login, set_language
 pytestmark = pytest.mark.browser
 
 
-@pytest.fixture(autouse=True)
-def _reseed(transactional_db: None) -> None:
-    """Transactional browser tests flush the tables that data migrations filled: seed them again."""
-    from django.apps import apps
-
-    from kerne.organisation.seed import load_pipeline_levels
-
-    load_pipeline_levels(apps)
-
-
 def _goto(page: Any, url: str) -> int:
     response = page.goto(url)
     page.wait_for_load_state("networkidle")
