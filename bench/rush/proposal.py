@@ -12,9 +12,11 @@ the database:
    items are frozen once a round using it has launched (instrument_save makes a new
    version then), and only launched rounds take answers, so a per-process cache is safe.
 2. `find_invitation` selects the invitation with its round, evaluation and unit joined
-   and turned into four model objects. The POST needs six columns of the invitation and
-   the round's status, dates, languages and instrument id; the round changes rarely and
-   the claim below re-checks it in SQL anyway, so it can be cached for a few seconds.
+   and turned into four model objects. The POST needs seven columns of the invitation
+   (one fixed SELECT by the unique token hash) and the round's status, dates, languages
+   and instrument id; the round changes rarely and the claim below re-checks it in SQL
+   anyway, so it can be cached for a few seconds (the GET form loads unit and evaluation
+   lazily when it needs their names).
 3. The claim (`UPDATE … WHERE answered = false AND round_id IN (open rounds)`) and the
    INSERT of the response are compiled by the ORM on every request; as two fixed SQL
    statements they are the same writes, in the same transaction, with the same result.
@@ -41,6 +43,10 @@ from kerne.surveys.models import Comment, Invitation, Round
 
 __all__ = ["application"]
 
+FIND = (
+    "SELECT id, token_hash, answered, unit_id, rater_group, evaluation_id, round_id "
+    "FROM surveys_invitation WHERE token_hash IN ({}) LIMIT 1"
+)
 CLAIM = (
     "UPDATE surveys_invitation SET answered = %s WHERE id = %s AND answered = %s AND round_id IN "
     "(SELECT id FROM surveys_round WHERE id = %s AND status = 'open' AND opens_at <= %s AND closes_at > %s)"
@@ -59,18 +65,17 @@ def _round(pk: int, slot: int) -> Round:
 def find_invitation(token: str) -> Invitation | None:
     if not token or len(token) > 200:
         return None
-    row = (
-        Invitation.objects.filter(token_hash__in=tokens.token_hashes(token))
-        .values_list("pk", "token_hash", "answered", "unit_id", "rater_group", "evaluation_id", "round_id")
-        .first()
-    )
+    hashes = tokens.token_hashes(token)
+    with connection.cursor() as cursor:
+        cursor.execute(FIND.format(", ".join(["%s"] * len(hashes))), hashes)
+        row = cursor.fetchone()
     if row is None:
         return None
     pk, token_hash, answered, unit_id, rater_group, evaluation_id, round_id = row
     invitation = Invitation(
         pk=pk,
         token_hash=token_hash,
-        answered=answered,
+        answered=bool(answered),
         unit_id=unit_id,
         rater_group=rater_group,
         evaluation_id=evaluation_id,
