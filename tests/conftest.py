@@ -17,3 +17,13 @@ def _tasks_run_immediately(settings: pytest.FixtureRequest) -> None:
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"  # type: ignore[attr-defined]
     settings.AXES_ENABLED = False  # type: ignore[attr-defined]
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # type: ignore[attr-defined]
+
+
+@pytest.fixture(autouse=True)
+def _fresh_process_caches() -> None:
+    """Per-process caches are keyed by primary key; a test database reuses keys after each
+    rollback, which a real database never does."""
+    from kerne.surveys import submission
+
+    submission.instrument_rules.cache_clear()
+    submission._round_snapshot.cache_clear()
