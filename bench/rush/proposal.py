@@ -20,6 +20,9 @@ the database:
 3. The claim (`UPDATE … WHERE answered = false AND round_id IN (open rounds)`) and the
    INSERT of the response are compiled by the ORM on every request; as two fixed SQL
    statements they are the same writes, in the same transaction, with the same result.
+   On PostgreSQL, without comments, they are one statement (`WITH claimed AS (UPDATE …
+   RETURNING …) INSERT … SELECT … FROM claimed`), atomic on its own, which also saves
+   the BEGIN and COMMIT round trips.
 
 Together: ~7 ms → ~2.5 ms of CPU per submission, and the rush on this 2-core machine from
 ~215 to ~520 accepted/s on SQLite (see the issue note for the measured figures).
@@ -50,6 +53,11 @@ FIND = (
 CLAIM = (
     "UPDATE surveys_invitation SET answered = %s WHERE id = %s AND answered = %s AND round_id IN "
     "(SELECT id FROM surveys_round WHERE id = %s AND status = 'open' AND opens_at <= %s AND closes_at > %s)"
+)
+CLAIM_AND_INSERT = (
+    "WITH claimed AS (" + CLAIM + " RETURNING round_id) "
+    "INSERT INTO surveys_response (id, round_id, unit_id, rater_group, evaluation_id, submitted_on, answers) "
+    "SELECT %s, round_id, %s, %s, %s, %s, %s FROM claimed"
 )
 INSERT = (
     "INSERT INTO surveys_response (id, round_id, unit_id, rater_group, evaluation_id, submitted_on, answers) "
@@ -111,6 +119,30 @@ def response_submit(
             return submission.SubmitResult(submission.INVALID, errors=checked.errors)
         packed = submission.pack_answers(checked.answers, item_count)
         response_id: Any = uuid.uuid4().hex if connection.vendor == "sqlite" else uuid.uuid4()
+        if connection.vendor == "postgresql" and not checked.comments:
+            # One statement, atomic on its own: claim the invitation and insert the response
+            # only if the claim succeeded (no BEGIN/COMMIT round trips).
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    CLAIM_AND_INSERT,
+                    [
+                        True,
+                        invitation.pk,
+                        False,
+                        round_.pk,
+                        now,
+                        now,
+                        response_id,
+                        invitation.unit_id,
+                        invitation.rater_group,
+                        invitation.evaluation_id,
+                        timezone.localdate(),
+                        packed,
+                    ],
+                )
+                if cursor.rowcount == 0:
+                    return submission._why_not_claimed(invitation.pk, now)
+            return submission.SubmitResult(submission.STORED)
         with transaction.atomic():
             with connection.cursor() as cursor:
                 cursor.execute(CLAIM, [True, invitation.pk, False, round_.pk, now, now])
