@@ -2,24 +2,15 @@
 
 The groups form a tree (units under the round's target unit; or evaluations and their
 rater groups; or the units of an open survey under the round). Each group has its own
-`size` (invitations, or responses for open surveys) and `count` (answered). A group's
-numbers are shown only when
+`size` (invitations, or responses for open surveys) and `count` (answered); what a page
+shows of a group is its subtree totals.
 
-1. its subtree total size is at least k, and
-2. its parent is shown, and
-3. among its parent's children, the shown ones leave a *remainder* (the parent's total
-   minus the shown children's totals: the parent's own members plus every hidden child)
-   that is either 0 or at least k. While a remainder is between 1 and k−1, the smallest
-   shown sibling is hidden too (complementary suppression).
-
-Why this is safe: the shown groups then form a laminar family in which every "atom" that
-subtraction can isolate (a shown group minus its shown children) has 0 or ≥ k members,
-and every other derivable difference is a union of such atoms. Hiding a suppressed
-group's descendants too (rule 2) is the simple price: a shown grandchild under a hidden
-child could otherwise be subtracted from the grandparent's remainder.
-
-The rule is deliberately plain (not the fewest possible suppressions); pages say that
-numbers are hidden to protect anonymity, not which rule hid a particular one.
+Whether a group's totals may be shown is decided by THE anonymity function,
+`kerne.results.anonymity.suppress`, applied to the subtree sizes: a group is shown only
+with at least k members, and every remainder an attacker can isolate by subtraction
+(a shown group minus its shown groups below) has 0 or at least k members. The proof is in
+that module; the same attack suite covers both uses. Pages say that numbers are hidden to
+protect anonymity, not which rule hid a particular one.
 """
 
 from __future__ import annotations
@@ -27,6 +18,8 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Hashable, Iterable
 from dataclasses import dataclass
+
+from kerne.results.anonymity import suppress
 
 
 @dataclass(frozen=True)
@@ -81,18 +74,16 @@ def disclose(groups: Iterable[Group], k: int) -> dict[Hashable, Disclosure]:
     for root in roots:
         total(root)
 
-    shown: set[Hashable] = set()
-    queue = [r for r in roots if size[r] >= k]
-    shown.update(queue)
-    while queue:
-        parent = queue.pop()
-        candidates = [c for c in children[parent] if size[c] >= k]
-        remainder = size[parent] - sum(size[c] for c in candidates)
-        candidates.sort(key=lambda c: (size[c], str(c)), reverse=True)
-        while 0 < remainder < k and candidates:
-            smallest = candidates.pop()
-            remainder += size[smallest]
-        shown.update(candidates)
-        queue.extend(candidates)
+    # Pre-order, so every group comes after the group containing it (suppress needs that).
+    order: list[Hashable] = []
+    stack = list(reversed(roots))
+    while stack:
+        node = stack.pop()
+        order.append(node)
+        stack.extend(reversed(children[node]))
+    index = {key: i for i, key in enumerate(order)}
+    parent_index = [index.get(by_key[key].parent, -1) for key in order]
+    flags = suppress([size[key] for key in order], parent_index, k)
+    shown = {key for key, flag in zip(order, flags.tolist(), strict=True) if flag}
 
     return {key: Disclosure(key, size[key], count[key], key in shown) for key in by_key}

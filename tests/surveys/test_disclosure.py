@@ -89,11 +89,12 @@ def trees(draw):
 @settings(max_examples=400, deadline=None)
 @given(trees(), st.integers(min_value=3, max_value=6))
 def test_no_combination_of_shown_counts_reveals_a_group_below_k(groups, k):
+    # A shown group may sit under a hidden one: its residual proof (results/anonymity.py)
+    # and the atom attack below, not a "parents first" rule, are what keep it safe.
     result = disclose(groups, k)
     assert _atoms_below_k(groups, k) == []
     for g in groups:
         d = result[g.key]
         if d.shown:
             assert d.total_size >= k
-            assert g.parent is None or result[g.parent].shown
         assert d.total_count <= d.total_size
