@@ -726,7 +726,7 @@ def load_instrument_file(
     shipped: bool = False,
     apps: Any = None,
 ) -> Instrument:
-    """Import an instrument from a file path or its text. Raises InstrumentError."""
+    """Import an instrument from a file (a Path) or its text (a str). Raises InstrumentError."""
     text = _read(path_or_text)
     known_values, known_behaviours = _known_keys(apps or django_apps)
     spec = parse_instrument(text, format=format, known_values=known_values, known_behaviours=known_behaviours)
@@ -735,12 +735,10 @@ def load_instrument_file(
 
 
 def _read(path_or_text: str | Path) -> str:
+    """A Path is read from disk; a str is always the file's text. Text that merely looks
+    like a path is never opened: uploaded text must not name files on the server."""
     if isinstance(path_or_text, Path):
         return path_or_text.read_text(encoding="utf-8")
-    if "\n" not in path_or_text and len(path_or_text) < 1024:
-        candidate = Path(path_or_text)
-        if candidate.suffix.lower() in (".yaml", ".yml", ".json") and candidate.is_file():
-            return candidate.read_text(encoding="utf-8")
     return path_or_text
 
 

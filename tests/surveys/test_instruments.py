@@ -233,3 +233,10 @@ def test_load_instruments_command_reports_errors_with_lines(tmp_path, capsys):
     assert "bad.json: line 2: kind 'nope'" in capsys.readouterr().err
     call_command("load_instruments")
     assert Instrument.objects.filter(shipped=True).count() == 3
+
+
+def test_text_that_looks_like_a_server_path_is_never_opened(tmp_path):
+    secret = tmp_path / "secret.yaml"
+    secret.write_text("key: stolen\n", encoding="utf-8")
+    with pytest.raises(InstrumentError):
+        load_instrument_file(str(secret))
