@@ -259,6 +259,14 @@ _INSERT_RESPONSE = (
     "(id, round_id, unit_id, rater_group, evaluation_id, submitted_on, answers) "
     "VALUES (%s, %s, %s, %s, %s, %s, %s)"
 )
+# On PostgreSQL, claim and insert fit in one statement, atomic on its own (no BEGIN/COMMIT
+# round trips): the INSERT happens only if the UPDATE claimed the invitation.
+_CLAIM_AND_INSERT = (
+    f"WITH claimed AS ({_CLAIM} RETURNING round_id) "
+    f"INSERT INTO {Response._meta.db_table} "
+    "(id, round_id, unit_id, rater_group, evaluation_id, submitted_on, answers) "
+    "SELECT %s, round_id, %s, %s, %s, %s, %s FROM claimed"
+)
 ROUND_CACHE_SECONDS = 5
 
 
@@ -326,8 +334,26 @@ def response_submit(
         packed = pack_answers(checked.answers, item_count)
         # Django keeps UUIDs as 32 hex characters on SQLite and as native uuid elsewhere.
         response_id: Any = uuid.uuid4().hex if connection.vendor == "sqlite" else uuid.uuid4()
+        claim: list[Any] = [True, invitation.pk, False, round.pk, Round.Status.OPEN, now, now]
+        if connection.vendor == "postgresql" and not checked.comments:
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    _CLAIM_AND_INSERT,
+                    [
+                        *claim,
+                        response_id,
+                        invitation.unit_id,
+                        invitation.rater_group,
+                        invitation.evaluation_id,
+                        timezone.localdate(),
+                        packed,
+                    ],
+                )
+                if cursor.rowcount == 0:
+                    return _why_not_claimed(invitation.pk, now)
+            return SubmitResult(STORED)
         with transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute(_CLAIM, [True, invitation.pk, False, round.pk, Round.Status.OPEN, now, now])
+            cursor.execute(_CLAIM, claim)
             if cursor.rowcount == 0:
                 return _why_not_claimed(invitation.pk, now)
             cursor.execute(
