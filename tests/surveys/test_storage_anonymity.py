@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 import uuid
 
 import pytest
@@ -132,6 +133,7 @@ def _race(token: str, answers: dict[str, str], outcomes: list[str], barrier: thr
             except OperationalError as exc:
                 if "locked" not in str(exc):
                     raise
+                time.sleep(0.02)  # let the other thread finish its transaction
                 continue
             outcomes.append(result.status)
             return
