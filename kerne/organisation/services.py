@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, TypeVar
 
 from django.contrib.auth.models import User
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models import F, Value
 from django.db.models.functions import Concat, Substr
 
@@ -170,15 +170,7 @@ def task_update(
         "unit_kind": unit_kind,
         "principle": principle,
     }
-    with transaction.atomic():
-        old = Task.objects.select_for_update().get(pk=task.pk)
-        changes = model_changes(old, values)
-        for name, value in values.items():
-            setattr(task, name, value)
-        if changes:
-            task.save()
-            audit_record(actor=actor, action="task.update", obj=task, changes=changes)
-    return task
+    return _audited_update(actor=actor, obj=task, values=values, action="task.update")
 
 
 def task_delete(*, actor: AnyUser | None, task: Task) -> None:
@@ -205,15 +197,7 @@ def person_update(
     *, actor: AnyUser | None, person: Person, name: str, email: str, user: User | None
 ) -> Person:
     values: dict[str, Any] = {"name": name, "email": email, "user": user}
-    with transaction.atomic():
-        old = Person.objects.select_for_update().get(pk=person.pk)
-        changes = model_changes(old, values)
-        for field_name, value in values.items():
-            setattr(person, field_name, value)
-        if changes:
-            person.save(update_fields=list(values))
-            audit_record(actor=actor, action="person.update", obj=person, changes=changes)
-    return person
+    return _audited_update(actor=actor, obj=person, values=values, action="person.update")
 
 
 def engagement_update(
@@ -235,15 +219,7 @@ def engagement_update(
         "valid_from": valid_from,
         "valid_to": valid_to,
     }
-    with transaction.atomic():
-        old = Engagement.objects.select_for_update().get(pk=engagement.pk)
-        changes = model_changes(old, values)
-        for field_name, value in values.items():
-            setattr(engagement, field_name, value)
-        if changes:
-            engagement.save(update_fields=list(values))
-            audit_record(actor=actor, action="engagement.update", obj=engagement, changes=changes)
-    return engagement
+    return _audited_update(actor=actor, obj=engagement, values=values, action="engagement.update")
 
 
 def engagement_delete(*, actor: AnyUser | None, engagement: Engagement) -> None:
@@ -284,3 +260,20 @@ def pipeline_level_update(
             level.save(update_fields=list(values))
             audit_record(actor=actor, action="pipeline_level.update", obj=level, changes=changes)
     return level
+
+
+ModelT = TypeVar("ModelT", bound=models.Model)
+
+
+def _audited_update(*, actor: AnyUser | None, obj: ModelT, values: dict[str, Any], action: str) -> ModelT:
+    """Set `values` on `obj`; when any differs from the locked database row, save those fields
+    and record the old and new values in the audit log."""
+    with transaction.atomic():
+        old = type(obj)._default_manager.select_for_update().get(pk=obj.pk)
+        changes = model_changes(old, values)
+        for field_name, value in values.items():
+            setattr(obj, field_name, value)
+        if changes:
+            obj.save(update_fields=list(values))
+            audit_record(actor=actor, action=action, obj=obj, changes=changes)
+    return obj
