@@ -98,6 +98,16 @@ MIDDLEWARE = [
     "axes.middleware.AxesMiddleware",
 ]
 
+# The answer pages (/svar/) serve respondents, who are nobody to Kerne: kerne/wsgi.py runs
+# them through this shorter stack, without session, authentication, messages, CSRF (the
+# answer views are exempt) or login lock, so answering never touches a session.
+ANSWER_MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
 ROOT_URLCONF = "kerne.urls"
 WSGI_APPLICATION = "kerne.wsgi.application"
 
@@ -125,6 +135,11 @@ def _database() -> dict[str, Any]:
     if url:
         config: dict[str, Any] = dict(dj_database_url.parse(url, conn_max_age=60))
         config.setdefault("OPTIONS", {})
+        if "postgresql" in config["ENGINE"] and env_bool("DATABASE_PREPARED_STATEMENTS", True):
+            # The survey submission's fixed statements are prepared once per connection
+            # (kerne/surveys/submission.py); Django's own queries bind on the client and are
+            # never prepared. Turn off behind a transaction-pooling PgBouncer before 1.21.
+            config["OPTIONS"].setdefault("prepare_threshold", 5)
         return config
     VAR_DIR.mkdir(parents=True, exist_ok=True)
     return {

@@ -22,8 +22,10 @@ def _tasks_run_immediately(settings: pytest.FixtureRequest) -> None:
 @pytest.fixture(autouse=True)
 def _fresh_process_caches() -> None:
     """Per-process caches are keyed by primary key; a test database reuses keys after each
-    rollback, which a real database never does."""
-    from kerne.surveys import submission
+    rollback, which a real database never does. The receipt address depends on the URLconf,
+    which a test may swap."""
+    from kerne.surveys import submission, views_answer
 
     submission.instrument_rules.cache_clear()
     submission._round_snapshot.cache_clear()
+    views_answer._receipt_url.cache_clear()

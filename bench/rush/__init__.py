@@ -8,7 +8,7 @@
    40-item instrument and opens a round with N invitations. The tokens exist only in this
    process's memory; the database has their hashes, as in production.
 3. Starts Kerne under gunicorn on 127.0.0.1 (2 workers, DEBUG off, static files collected).
-4. Phase 1, the rush: C concurrent clients (threads with persistent `http.client`
+4. Phase 1, the rush: C concurrent clients (threads with persistent keep-alive
    connections) each POST complete 40-answer submissions (one in five with a comment) to
    /svar/<token>/ until the tokens run out. Acknowledged = HTTP 303 to the receipt.
    Then it counts what the database holds: stored must equal acknowledged.

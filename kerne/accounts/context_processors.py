@@ -3,13 +3,15 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
 from django.http import HttpRequest
 
 from kerne.accounts import roles as role_rules
 
 
 def roles(request: HttpRequest) -> dict[str, Any]:
-    user = request.user
+    # The answer pages run without the authentication middleware (kerne/wsgi.py).
+    user = getattr(request, "user", None) or AnonymousUser()
     return {
         "is_hr": role_rules.is_hr(user),
         "is_executive": role_rules.is_executive(user),

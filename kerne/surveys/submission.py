@@ -20,12 +20,13 @@ row: an audit entry with a time would undo the anonymity.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hmac
 import secrets
 import time
 import uuid
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -259,13 +260,19 @@ _INSERT_RESPONSE = (
     "(id, round_id, unit_id, rater_group, evaluation_id, submitted_on, answers) "
     "VALUES (%s, %s, %s, %s, %s, %s, %s)"
 )
+_INSERT_COMMENT = (
+    f"INSERT INTO {Comment._meta.db_table} "
+    "(id, round_id, unit_id, rater_group, evaluation_id, question_id, text) "
+    "VALUES (%s, %s, %s, %s, %s, %s, %s)"
+)
 # On PostgreSQL, claim and insert fit in one statement, atomic on its own (no BEGIN/COMMIT
-# round trips): the INSERT happens only if the UPDATE claimed the invitation.
+# round trips): the INSERT happens only if the UPDATE claimed the invitation. The casts
+# type the parameters of the SELECT list, which the server binds (see `_statement_cursor`).
 _CLAIM_AND_INSERT = (
     f"WITH claimed AS ({_CLAIM} RETURNING round_id) "
     f"INSERT INTO {Response._meta.db_table} "
     "(id, round_id, unit_id, rater_group, evaluation_id, submitted_on, answers) "
-    "SELECT %s, round_id, %s, %s, %s, %s, %s FROM claimed"
+    "SELECT %s::uuid, round_id, %s::bigint, %s::varchar, %s::bigint, %s::date, %s::bytea FROM claimed"
 )
 ROUND_CACHE_SECONDS = 5
 
@@ -278,12 +285,40 @@ def _round_snapshot(pk: int, time_slot: int) -> Round:
     return Round.objects.get(pk=pk)
 
 
+@contextlib.contextmanager
+def _statement_cursor() -> Iterator[Any]:
+    """A cursor for the fixed statements above.
+
+    On PostgreSQL the parameters are bound by the server (a psycopg `Cursor`, where
+    Django's default cursor merges them into the SQL text on the client), so with
+    `prepare_threshold` set on the connection (settings.py) each statement is parsed and
+    planned once per connection, and the packed answers travel as bytes rather than as
+    quoted text; Django's wrapper keeps its error translation. Elsewhere, and while Django
+    logs queries (DEBUG, or a test capturing them, where the log should read as plain
+    SQL), it is Django's usual cursor.
+    """
+    if connection.vendor != "postgresql" or connection.queries_logged:
+        with connection.cursor() as cursor:
+            yield cursor
+        return
+    import psycopg
+
+    connection.close_if_health_check_failed()
+    connection.ensure_connection()
+    connection.validate_thread_sharing()
+    with connection.wrap_database_errors:
+        raw = psycopg.Cursor(connection.connection)
+    # django-stubs types the argument as a CursorWrapper; Django passes the driver's cursor.
+    with connection.make_cursor(raw) as cursor:  # type: ignore[arg-type]
+        yield cursor
+
+
 def find_invitation(token: str) -> Invitation | None:
     """The invitation a token (or a typed paper code) belongs to, with its round."""
     if not token or len(token) > 200:
         return None
     hashes = token_hashes(token)
-    with connection.cursor() as cursor:
+    with _statement_cursor() as cursor:
         cursor.execute(_FIND_INVITATION.format(", ".join(["%s"] * len(hashes))), hashes)
         row = cursor.fetchone()
     if row is None:
@@ -332,11 +367,10 @@ def response_submit(
         if checked.errors:
             return SubmitResult(INVALID, errors=checked.errors)
         packed = pack_answers(checked.answers, item_count)
-        # Django keeps UUIDs as 32 hex characters on SQLite and as native uuid elsewhere.
-        response_id: Any = uuid.uuid4().hex if connection.vendor == "sqlite" else uuid.uuid4()
+        response_id = _new_id()
         claim: list[Any] = [True, invitation.pk, False, round.pk, Round.Status.OPEN, now, now]
         if connection.vendor == "postgresql" and not checked.comments:
-            with connection.cursor() as cursor:
+            with _statement_cursor() as cursor:
                 cursor.execute(
                     _CLAIM_AND_INSERT,
                     [
@@ -352,7 +386,7 @@ def response_submit(
                 if cursor.rowcount == 0:
                     return _why_not_claimed(invitation.pk, now)
             return SubmitResult(STORED)
-        with transaction.atomic(), connection.cursor() as cursor:
+        with transaction.atomic(), _statement_cursor() as cursor:
             cursor.execute(_CLAIM, claim)
             if cursor.rowcount == 0:
                 return _why_not_claimed(invitation.pk, now)
@@ -368,15 +402,28 @@ def response_submit(
                     packed,
                 ],
             )
-            if checked.comments:
-                _store_comments(
-                    round_id=round.pk,
-                    unit_id=invitation.unit_id,
-                    rater_group=invitation.rater_group,
-                    evaluation_id=invitation.evaluation_id,
-                    comments=checked.comments,
+            for question_id, text in checked.comments.items():
+                cursor.execute(
+                    _INSERT_COMMENT,
+                    [
+                        _new_id(),
+                        round.pk,
+                        invitation.unit_id,
+                        invitation.rater_group,
+                        invitation.evaluation_id,
+                        question_id,
+                        text,
+                    ],
                 )
     return SubmitResult(STORED)
+
+
+def _new_id() -> Any:
+    """A random UUID4 as the database column takes it (DESIGN §3.1: ids are not sequential).
+
+    Django keeps UUIDs as 32 hex characters on SQLite and as the native uuid type elsewhere.
+    """
+    return uuid.uuid4().hex if connection.vendor == "sqlite" else uuid.uuid4()
 
 
 def _why_not_claimed(invitation_pk: int, now: Any) -> SubmitResult:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from urllib.parse import urlencode
 
 import pytest
 from django.core.cache import cache
@@ -14,14 +15,27 @@ from django.utils import timezone
 from kerne.surveys.models import Comment, OpenSubmission, Response, Round
 from kerne.surveys.submission import OPEN_RATE_LIMIT
 from kerne.surveys.tokens import format_paper_code, new_paper_code
+from kerne.surveys.views_answer import FORM_URLENCODED
 from tests.surveys.factories import full_answers, make_evaluation, make_invitation, make_open_link, make_round
 
 pytestmark = pytest.mark.django_db
 
 
+class BrowserClient(Client):
+    """Posts a form url-encoded, as a browser submits the answer form (Django's test client
+    sends multipart/form-data unless told otherwise)."""
+
+    def post(self, path, data=None, content_type=FORM_URLENCODED, **extra):  # type: ignore[override]
+        if isinstance(data, dict) and content_type == FORM_URLENCODED:
+            data = urlencode(data, doseq=True)
+        return super().post(path, data, content_type=content_type, **extra)
+
+
 @pytest.fixture
-def client() -> Client:
-    return Client(enforce_csrf_checks=True)  # the answer forms work without a CSRF cookie
+def client(settings) -> Client:
+    # The answer pages' own middleware stack, as kerne/wsgi.py serves them (tests/test_wsgi.py).
+    settings.MIDDLEWARE = settings.ANSWER_MIDDLEWARE
+    return BrowserClient(enforce_csrf_checks=True)  # the answer forms work without a CSRF cookie
 
 
 def form_data(instrument, value="4", **extra):
@@ -246,3 +260,44 @@ def test_open_survey_bad_input_keeps_the_nonce_and_stores_nothing(client):
     assert (
         client.get(reverse("answer:open", kwargs={"slug": make_open_link(invited).slug})).status_code == 404
     )
+
+
+def test_a_multipart_post_is_read_like_a_urlencoded_one(client):
+    round = make_round()
+    invitation, token = make_invitation(round)
+    data = form_data(round.instrument, "3", **{"c-works-well": "Æble og øl", "sprog": "en"})
+    response = Client().post(url(token), data)  # multipart/form-data
+    assert response.status_code == 303 and response["Location"].endswith("?sprog=en")
+    assert Comment.objects.get().text == "Æble og øl"
+    invitation.refresh_from_db()
+    assert invitation.answered
+
+
+def test_a_repeated_field_counts_with_its_last_value_as_in_django_forms(client):
+    round = make_round()
+    _, token = make_invitation(round)
+    first_item = round.instrument.items.order_by("position").first()
+    fields = [*form_data(round.instrument, "4").items(), (f"q-{first_item.key}", "9")]
+    response = client.post(url(token), urlencode(fields), content_type=FORM_URLENCODED)
+    assert response.status_code == 400 and "en af svarmulighederne" in response.content.decode()
+    assert Response.objects.count() == 0
+
+
+def test_a_post_with_too_many_fields_is_refused_and_stores_nothing(client, settings):
+    settings.DATA_UPLOAD_MAX_NUMBER_FIELDS = 20
+    round = make_round()
+    invitation, token = make_invitation(round)
+    response = client.post(url(token), form_data(round.instrument))  # 27 items > 20 fields
+    assert response.status_code == 400
+    invitation.refresh_from_db()
+    assert not invitation.answered and Response.objects.count() == 0
+    settings.DATA_UPLOAD_MAX_NUMBER_FIELDS = 1000
+    assert client.post(url(token), form_data(round.instrument)).status_code == 303
+
+
+def test_comments_in_any_encoding_of_the_form_are_stored_as_written(client):
+    round = make_round()
+    _, token = make_invitation(round)
+    text = 'Tillid & retfærdighed = 100 % + lidt; "citat" <b>ikke html</b>'
+    assert client.post(url(token), form_data(round.instrument, **{"c-works-well": text})).status_code == 303
+    assert Comment.objects.get().text == text
