@@ -23,9 +23,10 @@ def _tasks_run_immediately(settings: pytest.FixtureRequest) -> None:
 def _fresh_process_caches() -> None:
     """Per-process caches are keyed by primary key; a test database reuses keys after each
     rollback, which a real database never does. The receipt address depends on the URLconf,
-    which a test may swap."""
+    which a test may swap; a test may change a draft instrument it has shown."""
     from kerne.surveys import submission, views_answer
 
     submission.instrument_rules.cache_clear()
     submission._round_snapshot.cache_clear()
     views_answer._receipt_url.cache_clear()
+    views_answer.blank_questions.cache_clear()

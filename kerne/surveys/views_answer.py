@@ -28,9 +28,11 @@ from django.conf import settings
 from django.core.exceptions import TooManyFieldsSent
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.urls import get_script_prefix, reverse
 from django.utils import timezone, translation
 from django.utils.http import urlencode
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
@@ -165,6 +167,23 @@ def build_questionnaire(
 
 
 FORM_URLENCODED = "application/x-www-form-urlencoded"
+
+
+@functools.lru_cache(maxsize=128)
+def blank_questions(instrument_id: int, rater_group: str, language: str) -> tuple[Questionnaire, str]:
+    """The questions of a form nobody has filled in yet, and their HTML.
+
+    Every respondent in a rater group sees the same blank questions in their language, and
+    only open rounds show a form, whose instrument is frozen (a change makes a new version
+    with a new id), so they are built and rendered once per process: 40 questions with six
+    options each are most of the answer page's rendering time. A form sent back with
+    answers or errors is rendered in full. Read-only: the same objects serve every request.
+    """
+    instrument = Instrument.objects.get(pk=instrument_id)
+    questionnaire = build_questionnaire(instrument, rater_group=rater_group, language=language)
+    with translation.override(language):
+        html = render_to_string("surveys/answer/_questions.html", {"questionnaire": questionnaire})
+    return questionnaire, mark_safe(html)  # rendered by our template, autoescaped there
 
 
 def posted_form(request: HttpRequest) -> dict[str, str]:
@@ -338,11 +357,25 @@ def _form_page(
     rater_group: str,
     unit_name: str,
     evaluation: Evaluation | None,
-    questionnaire: Questionnaire,
+    answers: dict[str, str],
+    comments: dict[str, str],
+    errors: dict[str, list[str]],
     nonce: str = "",
     status: int = 200,
 ) -> HttpResponse:
     instrument = round.instrument
+    questions_html = ""
+    if answers or comments or errors:
+        questionnaire = build_questionnaire(
+            instrument,
+            rater_group=rater_group,
+            language=language,
+            answers=answers,
+            comments=comments,
+            errors=errors,
+        )
+    else:
+        questionnaire, questions_html = blank_questions(instrument.pk, rater_group, language)
     context = {
         "round": round,
         "instrument_name": localized(instrument, "name", language),
@@ -352,6 +385,7 @@ def _form_page(
         "evaluation": evaluation,
         "unit_name": unit_name,
         "questionnaire": questionnaire,
+        "questions_html": questions_html,
         "nonce": nonce,
         "languages": _language_links(request, round, language),
         "language_param": LANGUAGE_PARAM,
@@ -408,14 +442,6 @@ def answer_token(request: HttpRequest, token: str) -> HttpResponse:
         if result.unavailable:
             return _unavailable(request, result.reason, round, language)
         errors, status = result.errors, 400
-    questionnaire = build_questionnaire(
-        round.instrument,
-        rater_group=invitation.rater_group,
-        language=language,
-        answers=answers,
-        comments=comments,
-        errors=errors,
-    )
     return _form_page(
         request,
         round=round,
@@ -423,7 +449,9 @@ def answer_token(request: HttpRequest, token: str) -> HttpResponse:
         rater_group=invitation.rater_group,
         unit_name=(invitation.evaluation.unit.name if invitation.evaluation else invitation.unit.name),
         evaluation=invitation.evaluation,
-        questionnaire=questionnaire,
+        answers=answers,
+        comments=comments,
+        errors=errors,
         status=status,
     )
 
@@ -506,14 +534,6 @@ def answer_open(request: HttpRequest, slug: str) -> HttpResponse:
         errors, status = result.errors, 400
         if not submission.valid_nonce(nonce):
             nonce = submission.new_nonce()
-    questionnaire = build_questionnaire(
-        round.instrument,
-        rater_group=RaterGroup.CITIZEN,
-        language=language,
-        answers=answers,
-        comments=comments,
-        errors=errors,
-    )
     return _form_page(
         request,
         round=round,
@@ -521,7 +541,9 @@ def answer_open(request: HttpRequest, slug: str) -> HttpResponse:
         rater_group=RaterGroup.CITIZEN,
         unit_name=link.unit.name,
         evaluation=None,
-        questionnaire=questionnaire,
+        answers=answers,
+        comments=comments,
+        errors=errors,
         nonce=nonce,
         status=status,
     )
