@@ -13,9 +13,9 @@ How a response is stored is what lets employees answer honestly (DESIGN §3.1–
 - On SQLite, responses and comments live in WITHOUT ROWID tables (migration 0003):
   rows are kept in the order of their random ids, so no hidden rowid reveals the
   order of submissions or pairs a comment with the response submitted with it.
-  PostgreSQL keeps no such column, but its system columns (`xmin`, `ctid`) still show
-  which rows one transaction wrote and roughly in which order, to anyone who can run
-  SQL on the tables (never through Kerne): keep direct database access to the operators.
+  PostgreSQL keeps no such column, but its system columns (`xmin`, `ctid`) show which
+  rows one transaction wrote and roughly in which order, to anyone who can run SQL on
+  the tables (never through Kerne), until the round is sealed (kerne/surveys/sealing.py).
 - `Invitation` records *that* a person answered (a boolean, no time), never *what*.
   Its token is stored only as a SHA-256 hash.
 """

@@ -10,9 +10,13 @@ Tokens (DESIGN §3.2) exist in plain text only in the e-mail and on the printed 
 - A reminder issues a fresh token too, so the link in the newest e-mail is the one that
   works. `Invitation.emailed` means "the token in force went out by e-mail": reminders go
   only to those, never to people whose token in force is a printed code.
+- "Svar nu" on an employee's own page ("Mine målinger") issues a fresh token too, and
+  sends the logged-in employee straight to the answer page with it
+  (`invitation_fresh_token`).
 
-Every function runs in one transaction and writes an audit row; e-mails are enqueued
-with `transaction.on_commit`, so nothing is sent for a launch that rolled back.
+Every function runs in one transaction and writes an audit row, except
+`invitation_fresh_token` (see there why); e-mails are enqueued with
+`transaction.on_commit`, so nothing is sent for a launch that rolled back.
 """
 
 from __future__ import annotations
@@ -44,6 +48,7 @@ from kerne.surveys.models import (
     hash_secret,
 )
 from kerne.surveys.raters import Post, answering_posts, leader_units, proposal_for_leader
+from kerne.surveys.selectors import open_round_condition
 
 LANGUAGE_CODES = tuple(code for code, _name in settings.LANGUAGES)
 
@@ -332,7 +337,10 @@ def reminder_recipients(round: Round) -> Any:
 
 
 def round_close(*, actor: AnyUser | None, round: Round) -> Round:
-    """Close an open round now: no more answers are taken."""
+    """Close an open round now: no more answers are taken, and the answers are sealed
+    (kerne/surveys/sealing.py) in the background."""
+    from kerne.surveys.tasks import seal_round
+
     if round.status != Round.Status.OPEN:
         raise RoundError({"__all__": _("Kun en åben måling kan lukkes.")})
     with transaction.atomic():
@@ -344,10 +352,41 @@ def round_close(*, actor: AnyUser | None, round: Round) -> Round:
             round.closes_at = now
         round.save(update_fields=["status", "closes_at"])
         audit_record(actor=actor, action="round.close", obj=round, changes=changes)
+        round_id = round.pk
+        transaction.on_commit(lambda: seal_round.enqueue(round_id))
     return round
 
 
 # ----------------------------------------------------------------------- invitations
+
+
+def invitation_fresh_token(*, invitation: Invitation) -> str:
+    """Issue a fresh token for an unanswered invitation in an open round and return it, for
+    the employee who answers from their own page (views.my_survey_answer). Only its hash is
+    stored; the token in force until now (an e-mailed link or a printed paper code) stops
+    working, exactly as when a reminder is sent. `emailed` is left as it is, so e-mail
+    reminders still reach the employee.
+
+    No audit row and no timestamp of any kind are written here, on purpose: a row saying
+    "this person fetched a fresh link at 10:02" would tell when that person was about to
+    answer, and next to the responses' dates (or a response count watched live) it could
+    point to their answer. The invitation keeps only *that* it was answered (DESIGN §3.2).
+
+    The UPDATE is conditional on the invitation still being unanswered and its round open,
+    so a race with a submission can never turn an answered invitation back into one that
+    takes answers. Raises RoundError when nothing matched (answered, or the round closed).
+    """
+    token = tokens.new_token()
+    # The conditions on the invitation's own row (not through a join), as in the
+    # submission's claim: PostgreSQL re-checks them on the row a concurrent submit wrote.
+    open_rounds = Round.objects.filter(open_round_condition(timezone.now())).values("pk")
+    updated = Invitation.objects.filter(pk=invitation.pk, answered=False, round_id__in=open_rounds).update(
+        token_hash=hash_secret(token)
+    )
+    if not updated:
+        raise RoundError({"__all__": _("Invitationen kan ikke længere besvares.")})
+    invitation.token_hash = hash_secret(token)
+    return token
 
 
 def invitation_plan(round: Round) -> list[tuple[int, int]]:

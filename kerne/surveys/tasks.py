@@ -1,4 +1,4 @@
-"""Background work for rounds: invitation e-mails and reminders (django-tasks).
+"""Background work for rounds: invitation e-mails, reminders and sealing (django-tasks).
 
 The tasks take a round id only. Each e-mail carries a personal link with a token drawn
 *here*, at sending time; only its hash is stored (DESIGN §3.2), so the token exists in
@@ -140,3 +140,12 @@ def send_reminders(round_id: int) -> int:
         return 0
     invitations = reminder_recipients(round).select_related("person", "evaluation").order_by("pk")
     return _send(round, invitations.iterator(chunk_size=500), "reminder")
+
+
+@task()
+def seal_round(round_id: int) -> int:
+    """Seal a round's stored answers (kerne/surveys/sealing.py); the number of responses moved."""
+    from kerne.surveys.sealing import round_seal
+
+    report = round_seal(round_id)
+    return report.responses if report else 0
