@@ -7,6 +7,7 @@ from django.shortcuts import render
 
 from kerne.accounts.access import public
 from kerne.organisation import selectors
+from kerne.surveys import selectors as survey_selectors
 
 
 @public
@@ -14,6 +15,7 @@ def home(request: HttpRequest) -> HttpResponse:
     context = {
         "own_units": selectors.own_units(request.user),
         "led_units": selectors.led_units(request.user),
+        "waiting_surveys": survey_selectors.waiting_invitations_of(request.user).count(),
     }
     return render(request, "home.html", context)
 

@@ -3,7 +3,9 @@
 - Two finished, released social-capital rounds for the whole municipality: last spring,
   and the spring before (for trends).
 - A running 360 round opened last week: a handful of leaders in one centre, with the
-  raters proposed from the tree; some raters have answered.
+  raters proposed from the tree; some raters have answered. The demo login `medarbejder`
+  rates their own team leader and has not answered yet, so "Mine målinger" shows them a
+  survey waiting for their answer.
 - An open citizen survey with public links for the libraries, citizen service and home care.
 
 The answers are synthetic but structured like a real municipality's, not uniform noise:
@@ -35,7 +37,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from kerne.accounts.audit import audit_record
-from kerne.organisation.models import Unit
+from kerne.organisation.models import Engagement, Person, Unit
 from kerne.surveys import services
 from kerne.surveys.instruments import shipped_instrument
 from kerne.surveys.models import (
@@ -54,6 +56,7 @@ from kerne.surveys.tokens import new_token
 
 BATCH = 5_000
 DEMO_MARK = "(demo)"
+EMPLOYEE_LOGIN = "medarbejder"  # kerne/organisation/demo.py LOGINS
 
 
 class Writer(Protocol):
@@ -440,7 +443,20 @@ def _leadership_round(
     departments = [p for p, u in candidates if u.depth == centre.depth + 1]
     deeper = [p for p, u in candidates if u.depth == centre.depth + 2]
     leaders = departments[:4] + prng.sample(deeper, k=min(2, len(deeper)))
+    # The employee login's own team leader is evaluated too, and the employee's invitation
+    # stays unanswered (see the module docstring).
+    employee = Person.objects.filter(user__username=EMPLOYEE_LOGIN).first()
+    if employee is not None:
+        units = set(
+            Engagement.objects.active(round_.cut_off_date)
+            .filter(person=employee)
+            .values_list("unit_id", flat=True)
+        )
+        leaders += [p for p, u in candidates if u.pk in units and p not in leaders][:1]
     evaluations = services.evaluations_add(actor=None, round=round_, leaders=leaders)
+    waiting: set[int] = set()
+    if employee is not None:
+        waiting = set(Invitation.objects.filter(round=round_, person=employee).values_list("pk", flat=True))
     Round.objects.filter(pk=round_.pk).update(status=Round.Status.OPEN)
     round_.status = Round.Status.OPEN
     Invitation.objects.filter(round=round_).update(emailed=True)
@@ -460,7 +476,7 @@ def _leadership_round(
             quality -= 8.0
         invitations = list(Invitation.objects.filter(evaluation=evaluation).values_list("pk", "rater_group"))
         for invitation_id, group in invitations:
-            if prng.random() >= share[RaterGroup(group)]:
+            if invitation_id in waiting or prng.random() >= share[RaterGroup(group)]:
                 continue
             answered.append(invitation_id)
             person = rng.normal(bias[RaterGroup(group)], spread[RaterGroup(group)])

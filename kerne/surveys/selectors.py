@@ -3,6 +3,10 @@
 - Rounds: HR, the executive board and administrators see every round; a leader sees the
   launched rounds that reach their subtree; an employee the launched rounds that reach
   their own unit. Drafts are HR's alone.
+- An employee's own invitations (`invitations_of`, `waiting_invitations_of`,
+  `own_invitation_to_answer_or_404`): only those of the user's own Person, in launched
+  rounds that are open or closed within RECENTLY_CLOSED_DAYS. Nothing about what was
+  answered: an invitation knows only *that* it was answered (DESIGN §3.2).
 - Response rates (`response_rates`): counts are results too (DESIGN §3.3), so a unit's
   answered count and rate are shown only when the group has at least k invitations and
   showing it lets no group of 1 to k−1 be derived by subtraction (disclosure.py). The
@@ -11,17 +15,22 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Hashable
 from dataclasses import dataclass, field
 
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
+from django.utils import timezone
 
 from kerne.accounts.roles import AnyUser, sees_whole_tree
 from kerne.organisation.models import Unit, subtree_upper_bound
-from kerne.organisation.selectors import own_units, visible_root_paths
+from kerne.organisation.selectors import own_units, person_of, visible_root_paths
 from kerne.surveys.disclosure import Disclosure, Group, disclose
-from kerne.surveys.models import InstrumentKind, RaterGroup, Response, Round
+from kerne.surveys.models import InstrumentKind, Invitation, RaterGroup, Response, Round
+
+RECENTLY_CLOSED_DAYS = 90
+"""How long after closing a round's invitation is still listed on "Mine målinger"."""
 
 
 def rounds_visible_to(user: AnyUser) -> QuerySet[Round]:
@@ -51,6 +60,45 @@ def round_visible_or_404(user: AnyUser, pk: int) -> Round:
     if round_ is None:
         raise Http404
     return round_
+
+
+def open_round_condition(now: dt.datetime, prefix: str = "") -> Q:
+    """Rounds that take answers at `now`: launched, opened and not yet closed (as the answer
+    pages and the submission's claim judge it, kerne/surveys/submission.py)."""
+    return Q(
+        **{f"{prefix}status": Round.Status.OPEN, f"{prefix}opens_at__lte": now, f"{prefix}closes_at__gt": now}
+    )
+
+
+def invitations_of(user: AnyUser, now: dt.datetime | None = None) -> QuerySet[Invitation]:
+    """The user's own invitations in launched rounds that are open, or closed within the
+    last RECENTLY_CLOSED_DAYS; none for a user without a linked Person. Drafts never show."""
+    person = person_of(user)
+    if person is None:
+        return Invitation.objects.none()
+    now = now or timezone.now()
+    return (
+        Invitation.objects.filter(person=person)
+        .exclude(round__status=Round.Status.DRAFT)
+        .filter(round__closes_at__gte=now - dt.timedelta(days=RECENTLY_CLOSED_DAYS))
+        .select_related("round", "round__instrument", "evaluation")
+        .order_by("round__closes_at", "round__name", "pk")
+    )
+
+
+def waiting_invitations_of(user: AnyUser, now: dt.datetime | None = None) -> QuerySet[Invitation]:
+    """The user's own unanswered invitations in rounds that take answers now."""
+    now = now or timezone.now()
+    return invitations_of(user, now).filter(open_round_condition(now, "round__"), answered=False)
+
+
+def own_invitation_to_answer_or_404(user: AnyUser, pk: int) -> Invitation:
+    """The user's own unanswered invitation `pk` in an open round. Anything else, another
+    person's invitation included, is a 404 indistinguishable from one that does not exist."""
+    invitation = waiting_invitations_of(user).filter(pk=pk).first()
+    if invitation is None:
+        raise Http404
+    return invitation
 
 
 def is_360(round: Round) -> bool:

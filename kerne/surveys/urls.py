@@ -1,4 +1,5 @@
-"""HR pages for survey rounds, mounted at /maalinger/ (namespace "surveys")."""
+"""HR pages for survey rounds and an employee's own invitations ("Mine målinger"),
+mounted at /maalinger/ (namespace "surveys")."""
 
 from django.urls import path
 
@@ -8,6 +9,8 @@ app_name = "surveys"
 urlpatterns = [
     path("", views.round_list, name="round_list"),
     path("ny/", views.round_create, name="round_create"),
+    path("mine/", views.my_surveys, name="my_surveys"),
+    path("mine/<int:invitation_pk>/svar/", views.my_survey_answer, name="my_survey_answer"),
     path("<int:pk>/", views.round_detail, name="round_detail"),
     path("<int:pk>/rediger/", views.round_edit, name="round_edit"),
     path("<int:pk>/forhaandsvisning/", views.round_preview, name="round_preview"),

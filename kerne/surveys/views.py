@@ -1,31 +1,35 @@
 """HR pages for survey rounds: create, preview, 360 raters, launch, live rates, remind,
 close, paper codes and open-survey links (mounted at /maalinger/, namespace "surveys").
 
-Every page is for HR/organisation consultants and administrators (`hr_required`): they
-run rounds for the whole tree. Results are not here (the results app shows them, with
+Every round page is for HR/organisation consultants and administrators (`hr_required`):
+they run rounds for the whole tree. The exception is "Mine målinger" (`my_surveys`,
+`my_survey_answer`, `login_required`): any logged-in employee's own invitations, through
+the selectors, never anyone else's. Results are not here (the results app shows them, with
 their own anonymity rules); the only numbers here are response rates, suppressed as
 selectors.response_rates says.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 import segno
 from django.conf import settings
 from django.contrib import messages
 from django.db.models import Count, Q
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
-from kerne.accounts.access import hr_required
+from kerne.accounts.access import hr_required, login_required
 from kerne.i18n import localized
 from kerne.organisation.models import Person
+from kerne.organisation.selectors import person_of
 from kerne.surveys import selectors, services
 from kerne.surveys.models import Evaluation, Invitation, OpenLink, RaterGroup, Round
 from kerne.surveys.round_forms import (
@@ -446,3 +450,80 @@ def open_link_poster(request: HttpRequest, pk: int, link_pk: int) -> HttpRespons
         "instrument_name": localized(round_.instrument, "name", language),
     }
     return render(request, "surveys/rounds/poster.html", context)
+
+
+# ------------------------------------------------------------------ an employee's own
+
+
+@dataclass(frozen=True)
+class _MyInvitation:
+    pk: int
+    round_name: str
+    instrument_name: str
+    leader_name: str  # 360: the leader evaluated, else ""
+    rater_group: str  # 360: the rater group's label, else ""
+    opens_at: dt.datetime
+    closes_at: dt.datetime
+    status: str  # "answered" | "waiting" | "not_open_yet" | "closed"
+
+    @property
+    def can_answer(self) -> bool:
+        return self.status == "waiting"
+
+
+def _my_status(invitation: Invitation, now: dt.datetime) -> str:
+    if invitation.answered:
+        return "answered"
+    round_ = invitation.round
+    if round_.status == Round.Status.CLOSED or now >= round_.closes_at:
+        return "closed"
+    if now < round_.opens_at:
+        return "not_open_yet"
+    return "waiting"
+
+
+@login_required
+def my_surveys(request: HttpRequest) -> HttpResponse:
+    """The logged-in employee's own invitations: open rounds and those closed lately.
+    Only *that* an invitation was answered, never what (there is no way from one to the other)."""
+    now = timezone.now()
+    labels = dict(RaterGroup.choices)
+    rows = [
+        _MyInvitation(
+            pk=invitation.pk,
+            round_name=invitation.round.name,
+            instrument_name=localized(invitation.round.instrument, "name"),
+            leader_name=invitation.evaluation.leader_name if invitation.evaluation else "",
+            rater_group=str(labels.get(invitation.rater_group, "")) if invitation.evaluation else "",
+            opens_at=invitation.round.opens_at,
+            closes_at=invitation.round.closes_at,
+            status=_my_status(invitation, now),
+        )
+        for invitation in selectors.invitations_of(request.user, now)
+    ]
+    # Those waiting for an answer first, the soonest to close on top; then the rest.
+    order = {"waiting": 0, "not_open_yet": 1}
+    rows.sort(key=lambda row: (order.get(row.status, 2), row.closes_at))
+    context = {
+        "has_person": person_of(request.user) is not None,
+        "rows": rows,
+        "any_waiting": any(row.can_answer for row in rows),
+        "recent_days": selectors.RECENTLY_CLOSED_DAYS,
+    }
+    return render(request, "surveys/mine.html", context)
+
+
+@login_required
+@require_POST
+def my_survey_answer(request: HttpRequest, invitation_pk: int) -> HttpResponseRedirect:
+    """The "Svar nu" button: a fresh token for the user's own waiting invitation, and on to
+    the answer page with it. Another person's invitation, an answered one or one in a
+    round that does not take answers is a 404, the same as one that does not exist."""
+    invitation = selectors.own_invitation_to_answer_or_404(request.user, invitation_pk)
+    try:
+        token = services.invitation_fresh_token(invitation=invitation)
+    except services.RoundError as error:  # answered or closed a moment ago
+        raise Http404 from error
+    response = HttpResponseRedirect(reverse("answer:token", kwargs={"token": token}), status=303)
+    response["Cache-Control"] = "no-store"  # the address holds the new token
+    return response

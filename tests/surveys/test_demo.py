@@ -7,12 +7,15 @@ from collections import defaultdict
 
 import numpy as np
 import pytest
+from django.contrib.auth.models import User
 from django.db.models import Count, Q
 
 from kerne.organisation import demo as org_demo
+from kerne.organisation.models import Person
 from kerne.surveys import demo
 from kerne.surveys.models import Comment, InstrumentKind, Invitation, OpenLink, Response, Round
 from kerne.surveys.packing import answers_matrix
+from kerne.surveys.selectors import waiting_invitations_of
 
 pytestmark = pytest.mark.django_db
 
@@ -74,6 +77,13 @@ def test_demo_rounds_look_like_a_real_municipality():
     assert 0 < leadership.invitations.filter(answered=True).count() < leadership.invitations.count()
     assert leadership.invitations.filter(answered=True).count() == leadership.responses.count()
     assert not leadership.responses.exclude(unit_id__in=leadership.evaluations.values("unit_id")).exists()
+    # The employee login rates their team leader and has not answered: "Mine målinger" shows it.
+    employee = User.objects.get(username="medarbejder")
+    waiting = list(waiting_invitations_of(employee))
+    assert [(i.round, i.rater_group) for i in waiting] == [(leadership, "employee")]
+    assert waiting[0].evaluation is not None and waiting[0].evaluation.leader == Person.objects.get(
+        user__username="teamleder"
+    )
 
     citizen = next(r for r in rounds if r.instrument.kind == InstrumentKind.CITIZEN)
     linked = set(OpenLink.objects.filter(round=citizen).values_list("unit__name", flat=True))

@@ -1,4 +1,5 @@
-"""HR in a real browser: create a round, launch it, follow the response rates (Danish and English)."""
+"""HR in a real browser: create a round, launch it, follow the response rates (Danish and English);
+an employee answering from "Mine målinger"."""
 
 from __future__ import annotations
 
@@ -9,11 +10,13 @@ from django.apps import apps
 from django.core import mail
 from django.utils import timezone
 
+from kerne.organisation.models import Person
 from kerne.organisation.seed import load_pipeline_levels
 from kerne.surveys.instruments import shipped_instrument
-from kerne.surveys.models import Invitation, Round
+from kerne.surveys.models import Invitation, Round, hash_secret
 from tests.browser import assert_accessible, login, set_language
-from tests.factories import make_hr
+from tests.factories import make_employee, make_hr, make_unit
+from tests.surveys.factories import make_invitation, make_round
 from tests.surveys.small_org import build_small_org
 
 pytestmark = pytest.mark.browser
@@ -101,3 +104,29 @@ def test_create_launch_and_follow_rates(browser_page, live_server, language, set
     page.wait_for_load_state("networkidle")
     assert page.locator(".slip").count() == 2
     assert_accessible(page)
+
+
+def test_employee_answers_from_mine_maalinger(browser_page, live_server):
+    """A logged-in employee with one open invitation: "Mine målinger" is accessible, and
+    "Svar nu" lands on the answer form with a fresh token."""
+    page = browser_page
+    unit = make_unit("Dagteam 1")
+    user = make_employee(unit, "ansat")
+    round_ = make_round(target=unit, name="Trivsel i Dagteam 1")
+    invitation, emailed_token = make_invitation(round_, person=Person.objects.get(user=user), unit=unit)
+    login(page, live_server.url, "ansat")
+    assert page.get_by_text("Du har 1 måling, der venter på dit svar.").is_visible()
+    page.locator(".utility-bar").get_by_role("link", name="Mine målinger").click()
+    page.wait_for_load_state("networkidle")
+    assert page.url.endswith("/maalinger/mine/")
+    assert page.locator("h1").inner_text() == "Mine målinger"
+    assert page.get_by_role("article", name="Trivsel i Dagteam 1").is_visible()
+    assert_accessible(page)
+
+    page.get_by_role("button", name="Svar nu").click()
+    page.wait_for_load_state("networkidle")
+    assert "/svar/" in page.url and emailed_token not in page.url
+    assert page.locator("fieldset").count() == round_.instrument.items.count()
+    assert page.locator("[data-submit]").count() == 1
+    invitation.refresh_from_db()
+    assert invitation.token_hash == hash_secret(page.url.split("/svar/")[1].split("/")[0])
