@@ -30,7 +30,7 @@ from kerne.accounts.access import hr_required, login_required
 from kerne.i18n import localized
 from kerne.organisation.models import Person
 from kerne.organisation.selectors import person_of
-from kerne.surveys import selectors, services
+from kerne.surveys import selectors, services, submission
 from kerne.surveys.models import Evaluation, Invitation, OpenLink, RaterGroup, Round
 from kerne.surveys.round_forms import (
     RATER_GROUP_CHOICES,
@@ -474,12 +474,8 @@ class _MyInvitation:
 def _my_status(invitation: Invitation, now: dt.datetime) -> str:
     if invitation.answered:
         return "answered"
-    round_ = invitation.round
-    if round_.status == Round.Status.CLOSED or now >= round_.closes_at:
-        return "closed"
-    if now < round_.opens_at:
-        return "not_open_yet"
-    return "waiting"
+    state = submission.round_state(invitation.round, now)  # as the answer pages judge it
+    return {submission.CLOSED: "closed", submission.NOT_OPEN_YET: "not_open_yet"}.get(state, "waiting")
 
 
 @login_required
