@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 
 import pytest
 
@@ -30,3 +31,13 @@ def _fresh_process_caches() -> None:
     submission._round_snapshot.cache_clear()
     views_answer._receipt_url.cache_clear()
     views_answer.blank_questions.cache_clear()
+
+
+@pytest.fixture(autouse=True)
+def _default_language_after_each_test() -> Iterator[None]:
+    """A request through the locale middleware leaves its language active in the thread;
+    the next test starts from the default language, whatever ran before it."""
+    yield
+    from django.utils import translation
+
+    translation.deactivate()
