@@ -367,7 +367,6 @@ def response_submit(
         if checked.errors:
             return SubmitResult(INVALID, errors=checked.errors)
         packed = pack_answers(checked.answers, item_count)
-        response_id = _new_id()
         claim: list[Any] = [True, invitation.pk, False, round.pk, Round.Status.OPEN, now, now]
         if connection.vendor == "postgresql" and not checked.comments:
             with _statement_cursor() as cursor:
@@ -375,7 +374,7 @@ def response_submit(
                     _CLAIM_AND_INSERT,
                     [
                         *claim,
-                        response_id,
+                        _new_id(),
                         invitation.unit_id,
                         invitation.rater_group,
                         invitation.evaluation_id,
@@ -390,31 +389,15 @@ def response_submit(
             cursor.execute(_CLAIM, claim)
             if cursor.rowcount == 0:
                 return _why_not_claimed(invitation.pk, now)
-            cursor.execute(
-                _INSERT_RESPONSE,
-                [
-                    response_id,
-                    round.pk,
-                    invitation.unit_id,
-                    invitation.rater_group,
-                    invitation.evaluation_id,
-                    timezone.localdate(),
-                    packed,
-                ],
+            _store(
+                cursor,
+                round_id=round.pk,
+                unit_id=invitation.unit_id,
+                rater_group=invitation.rater_group,
+                evaluation_id=invitation.evaluation_id,
+                packed=packed,
+                comments=checked.comments,
             )
-            for question_id, text in checked.comments.items():
-                cursor.execute(
-                    _INSERT_COMMENT,
-                    [
-                        _new_id(),
-                        round.pk,
-                        invitation.unit_id,
-                        invitation.rater_group,
-                        invitation.evaluation_id,
-                        question_id,
-                        text,
-                    ],
-                )
     return SubmitResult(STORED)
 
 
@@ -478,18 +461,21 @@ def open_response_submit(
             if not Round.objects.filter(pk=round.pk).filter(pk__in=_open_rounds(now)).exists():
                 transaction.set_rollback(True)
                 return SubmitResult(UNAVAILABLE, reason=CLOSED)
-            _store(
-                round_id=round.pk,
-                unit_id=link.unit_id,
-                rater_group="citizen",
-                evaluation_id=None,
-                packed=pack_answers(checked.answers, item_count),
-                comments=checked.comments,
-            )
+            with _statement_cursor() as cursor:
+                _store(
+                    cursor,
+                    round_id=round.pk,
+                    unit_id=link.unit_id,
+                    rater_group="citizen",
+                    evaluation_id=None,
+                    packed=pack_answers(checked.answers, item_count),
+                    comments=checked.comments,
+                )
     return SubmitResult(STORED)
 
 
 def _store(
+    cursor: Any,
     *,
     round_id: int,
     unit_id: int,
@@ -498,40 +484,14 @@ def _store(
     packed: bytes,
     comments: dict[int, str],
 ) -> None:
-    """INSERT the response and its comments: no person, no token, the date only."""
-    Response.objects.create(
-        submitted_on=timezone.localdate(),
-        answers=packed,
-        round_id=round_id,
-        unit_id=unit_id,
-        rater_group=rater_group,
-        evaluation_id=evaluation_id,
+    """INSERT the response and its comments: no person, no token, the date only, random ids."""
+    cursor.execute(
+        _INSERT_RESPONSE,
+        [_new_id(), round_id, unit_id, rater_group, evaluation_id, timezone.localdate(), packed],
     )
-    _store_comments(
-        round_id=round_id,
-        unit_id=unit_id,
-        rater_group=rater_group,
-        evaluation_id=evaluation_id,
-        comments=comments,
-    )
-
-
-def _store_comments(
-    *, round_id: int, unit_id: int, rater_group: str, evaluation_id: int | None, comments: dict[int, str]
-) -> None:
-    if comments:
-        Comment.objects.bulk_create(
-            [
-                Comment(
-                    question_id=question_id,
-                    text=text,
-                    round_id=round_id,
-                    unit_id=unit_id,
-                    rater_group=rater_group,
-                    evaluation_id=evaluation_id,
-                )
-                for question_id, text in comments.items()
-            ]
+    for question_id, text in comments.items():
+        cursor.execute(
+            _INSERT_COMMENT, [_new_id(), round_id, unit_id, rater_group, evaluation_id, question_id, text]
         )
 
 
