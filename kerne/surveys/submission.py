@@ -50,6 +50,7 @@ from kerne.surveys.models import (
 )
 from kerne.surveys.packing import pack_answers
 from kerne.surveys.scales import DONT_KNOW, parse_answer
+from kerne.surveys.selectors import open_round_condition
 from kerne.surveys.tokens import token_hashes
 
 COMMENT_LIMIT = 2000
@@ -235,10 +236,6 @@ def instrument_rules(instrument_id: int) -> tuple[list[ItemRule], list[QuestionR
         .values_list("key", "id")
     ]
     return items, questions, len(items)
-
-
-def _open_rounds(now: Any) -> Any:
-    return Round.objects.filter(status=Round.Status.OPEN, opens_at__lte=now, closes_at__gt=now).values("pk")
 
 
 # The personal submission is the hot path of a survey rush (bench/rush): Monday 9:00,
@@ -458,7 +455,7 @@ def open_response_submit(
                     OpenSubmission.objects.create(nonce_hash=hash_secret(nonce), round_id=round.pk)
             except IntegrityError:
                 return SubmitResult(ALREADY_ANSWERED)
-            if not Round.objects.filter(pk=round.pk).filter(pk__in=_open_rounds(now)).exists():
+            if not Round.objects.filter(open_round_condition(now), pk=round.pk).exists():
                 transaction.set_rollback(True)
                 return SubmitResult(UNAVAILABLE, reason=CLOSED)
             with _statement_cursor() as cursor:
