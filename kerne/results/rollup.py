@@ -47,7 +47,7 @@ from django.db import connection
 from django.db.models import Count
 
 from kerne.organisation.models import Unit
-from kerne.results import anonymity
+from kerne.disclosure import anonymity
 from kerne.results.models import RoundTree
 from kerne.results.scoring import (
     BUCKET_SCORE,

@@ -6,7 +6,7 @@ rater groups; or the units of an open survey under the round). Each group has it
 shows of a group is its subtree totals.
 
 Whether a group's totals may be shown is decided by THE anonymity function,
-`kerne.results.anonymity.suppress`, applied to the subtree sizes: a group is shown only
+`kerne.disclosure.anonymity.suppress`, applied to the subtree sizes: a group is shown only
 with at least k members, and every remainder an attacker can isolate by subtraction
 (a shown group minus its shown groups below) has 0 or at least k members. The proof is in
 that module; the same attack suite covers both uses. Pages say that numbers are hidden to
@@ -19,7 +19,7 @@ from collections import defaultdict
 from collections.abc import Hashable, Iterable
 from dataclasses import dataclass
 
-from kerne.results.anonymity import suppress
+from kerne.disclosure.anonymity import suppress
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from kerne.results.anonymity import (
+from kerne.disclosure.anonymity import (
     EMPLOYEE,
     MANAGER,
     OTHERS,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from kerne.results.anonymity import suppress, unit_groups, unit_visibility
+from kerne.disclosure.anonymity import suppress, unit_groups, unit_visibility
 
 
 def test_a_group_is_shown_only_from_k_respondents():
