@@ -46,8 +46,8 @@ from django.core.cache import cache
 from django.db import connection
 from django.db.models import Count
 
-from kerne.organisation.models import Unit
 from kerne.disclosure import anonymity
+from kerne.organisation.models import Unit
 from kerne.results.models import RoundTree
 from kerne.results.scoring import (
     BUCKET_SCORE,
