@@ -242,6 +242,8 @@ KERNE_MUNICIPALITY = env_str("KERNE_MUNICIPALITY", "Demo Kommune")
 # DESIGN §3.3: the anonymity threshold defaults to 5 and can never go below 3.
 KERNE_MIN_K = 3
 KERNE_DEFAULT_K = max(KERNE_MIN_K, env_int("KERNE_DEFAULT_K", 5))
+# While a round runs, its live counts are recomputed at most this often (docs/anonymity.md).
+KERNE_LIVE_REFRESH_SECONDS = max(60, env_int("KERNE_LIVE_REFRESH_SECONDS", 1800))
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

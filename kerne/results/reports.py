@@ -1,10 +1,9 @@
 """What a page, an export or the API shows: plain data built from `RoundResults`.
 
-Every builder here reads the anonymity decisions stored in `RoundResults` (made by
-anonymity.suppress) and returns `None` in place of any number that may not be shown;
-nothing here decides visibility on its own, except the per-number minimum: a mean of an
-item or a dimension is shown only when at least k respondents in a shown group answered
-it (a mean of a handful of answers says nothing and is not shown).
+Every builder here reads the disclosure decisions stored in `RoundResults` — one per
+round, group and statistic, made by kerne.disclosure (`statistics.decide`) — and returns
+`None` in place of any number that may not be shown; nothing here decides visibility on
+its own.
 
 Access (who may see which unit, 360 evaluation or round) is checked by selectors.py before
 a builder is called. The builders know nothing about users.
@@ -61,11 +60,10 @@ class Stat:
 HIDDEN = Stat(shown=False)
 
 
-def item_stat(
-    summ: Summaries, hist: np.ndarray[Any, Any], group: int, item: int, shown: bool, k: int
-) -> Stat:
+def item_stat(summ: Summaries, hist: np.ndarray[Any, Any], group: int, item: int, shown: bool) -> Stat:
+    """An item's statistics for a group; `shown` is the round's decision for this group and item."""
     n = int(summ.items.n[group, item])
-    if not shown or n < k:
+    if not shown or n == 0:
         return HIDDEN
     counts = hist[group, item]
     return Stat(
@@ -80,9 +78,10 @@ def item_stat(
     )
 
 
-def dimension_stat(summ: Summaries, group: int, dim: int, shown: bool, k: int) -> Stat:
+def dimension_stat(summ: Summaries, group: int, dim: int, shown: bool) -> Stat:
+    """A dimension's statistics for a group; `shown` is the round's decision for this group and dimension."""
     n = int(summ.dims.n[group, dim])
-    if not shown or n < k:
+    if not shown or n == 0:
         return HIDDEN
     return Stat(
         shown=True,
@@ -238,8 +237,12 @@ def build_unit_report(
     layout = results.layout
     others = [(c, _dimension_index(c.results), _item_index(c.results)) for c in comparisons]
     for d, key in enumerate(layout.dimension_keys):
-        stat = dimension_stat(block.subtree_summaries, index, d, total_shown, k)
-        alone = dimension_stat(block.own_summaries, index, d, alone_shown, k) if has_children else None
+        stat = dimension_stat(block.subtree_summaries, index, d, block.dimension_shown(index, d))
+        alone = (
+            dimension_stat(block.own_summaries, index, d, block.dimension_shown(index, d, alone=True))
+            if has_children
+            else None
+        )
         dim_comparisons = []
         for source, dims, _items in others:
             other_d = dims.get(key)
@@ -250,8 +253,7 @@ def build_unit_report(
                 other_block.subtree_summaries,
                 source.index,
                 other_d,
-                bool(other_block.visibility.subtree_shown[source.index]),
-                source.results.k,
+                other_block.dimension_shown(source.index, other_d),
             )
             comparison = _compare(source.kind, source.label, stat, other_stat)
             if comparison:
@@ -259,9 +261,13 @@ def build_unit_report(
         items = []
         for i in layout.items_of(d):
             item_key = layout.item_keys[i]
-            istat = item_stat(block.subtree_summaries, block.subtree.item_hist, index, i, total_shown, k)
+            istat = item_stat(
+                block.subtree_summaries, block.subtree.item_hist, index, i, block.item_shown(index, i)
+            )
             ialone = (
-                item_stat(block.own_summaries, block.own.item_hist, index, i, alone_shown, k)
+                item_stat(
+                    block.own_summaries, block.own.item_hist, index, i, block.item_shown(index, i, alone=True)
+                )
                 if has_children
                 else None
             )
@@ -276,8 +282,7 @@ def build_unit_report(
                     other_block.subtree.item_hist,
                     source.index,
                     other_i,
-                    bool(other_block.visibility.subtree_shown[source.index]),
-                    source.results.k,
+                    other_block.item_shown(source.index, other_i),
                 )
                 comparison = _compare(source.kind, source.label, istat, other_stat)
                 if comparison:
@@ -357,8 +362,7 @@ def heatmap_rows(
         shown = bool(block.visibility.subtree_shown[index])
         cells: list[float | None] = []
         for d in range(summ.dims.n.shape[1]):
-            n = int(summ.dims.n[index, d])
-            cells.append(_num(summ.dims.mean[index, d]) if shown and n >= k else None)
+            cells.append(_num(summ.dims.mean[index, d]) if block.dimension_shown(index, d) else None)
         unit_id = int(block.tree.unit_ids[index])
         rows.append(
             HeatmapRow(
@@ -474,13 +478,12 @@ def build_evaluation_report(
     layout = results.layout
     summ = block.summaries
 
-    def minimum(g: int) -> int:
-        # The leader's own and the manager's answers are shown as they are (DESIGN §3.6).
-        return k if g in ANONYMOUS_GROUPS else 1
-
+    # The leader's own and the manager's answers are shown as they are (DESIGN §3.6); the
+    # decision counts them in every residual.
     for d, key in enumerate(layout.dimension_keys):
         by_group = {
-            EVAL_GROUPS[g]: dimension_stat(summ, base + g, d, bool(shown[g]), minimum(g)) for g in GROUP_ORDER
+            EVAL_GROUPS[g]: dimension_stat(summ, base + g, d, block.dimension_shown(base + g, d))
+            for g in GROUP_ORDER
         }
         self_stat = by_group["self"]
         others = by_group["others"]
@@ -490,9 +493,11 @@ def build_evaluation_report(
         items = []
         for i in layout.items_of(d):
             item_key = layout.item_keys[i]
-            self_item = item_stat(summ, block.stats.item_hist, base + EVAL_SELF, i, bool(shown[EVAL_SELF]), 1)
+            self_item = item_stat(
+                summ, block.stats.item_hist, base + EVAL_SELF, i, block.item_shown(base + EVAL_SELF, i)
+            )
             others_item = item_stat(
-                summ, block.stats.item_hist, base + EVAL_OTHERS, i, bool(shown[EVAL_OTHERS]), k
+                summ, block.stats.item_hist, base + EVAL_OTHERS, i, block.item_shown(base + EVAL_OTHERS, i)
             )
             label = labels.items.get(item_key)
             items.append((label[0] if label else item_key, self_item.mean, others_item))

@@ -36,17 +36,20 @@ stores its decisions beside the numbers, and everything a user sees goes through
 from __future__ import annotations
 
 import threading
+import time
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
+from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
 from django.db.models import Count
 
-from kerne.disclosure import anonymity
+from kerne.disclosure import anonymity, statistics
+from kerne.disclosure.pooling import response_units
 from kerne.organisation.models import Unit
 from kerne.results.models import RoundTree
 from kerne.results.scoring import (
@@ -66,7 +69,7 @@ IntArray = npt.NDArray[np.int64]
 FloatArray = npt.NDArray[np.float64]
 BoolArray = npt.NDArray[np.bool_]
 
-CACHE_VERSION = 1
+CACHE_VERSION = 2
 
 # 360: the groups of one evaluation, in forest order (a parent before its children).
 EVAL_SELF, EVAL_OTHERS, EVAL_MANAGER, EVAL_PEER, EVAL_EMPLOYEE = range(5)
@@ -348,6 +351,17 @@ class UnitBlock:
     own_summaries: Summaries
     subtree_summaries: Summaries
     visibility: anonymity.UnitVisibility
+    # Per statistic, groups in anonymity.unit_groups order (2i with everything below, 2i+1 alone).
+    decision: statistics.StatisticDecision
+    # Units whose whole subtree had fewer than k invitations are reported within the nearest
+    # ancestor whose subtree had k ("alone" of that unit): DESIGN §3.1, disclosure/pooling.py.
+    reported_on: IntArray
+
+    def item_shown(self, index: int, item: int, alone: bool = False) -> bool:
+        return bool(self.decision.items[2 * index + int(alone), item])
+
+    def dimension_shown(self, index: int, dimension: int, alone: bool = False) -> bool:
+        return bool(self.decision.dimensions[2 * index + int(alone), dimension])
 
 
 @dataclass(frozen=True)
@@ -359,6 +373,13 @@ class EvaluationBlock:
     invited: IntArray  # [E * 5]
     summaries: Summaries
     visibility: anonymity.EvaluationVisibility
+    decision: statistics.StatisticDecision  # groups [E * 5] in EVAL_GROUPS order
+
+    def item_shown(self, group: int, item: int) -> bool:
+        return bool(self.decision.items[group, item])
+
+    def dimension_shown(self, group: int, dimension: int) -> bool:
+        return bool(self.decision.dimensions[group, dimension])
 
     def index_of(self, evaluation_id: int) -> int | None:
         hits = np.flatnonzero(self.evaluation_ids == evaluation_id)
@@ -478,18 +499,46 @@ def compute_unit_block(
     invited_own: IntArray,
     k: int,
     comment_k: int,
+    pool: bool = False,
 ) -> UnitBlock:
-    """Pure numpy: everything about the units, including which groups may be shown."""
+    """Pure numpy: everything about the units, including which statistics may be shown.
+
+    With `pool` (rounds with invitations), a unit whose whole subtree had fewer than k
+    invitations is reported within the nearest ancestor whose subtree had k, wherever its
+    responses are stored (on the unit itself in rounds from before pooling, on that
+    ancestor since): so pooling the storage changes no number anyone sees.
+    """
     buckets = score_buckets(data.options, layout.reversed)
     cells = tree.indices_of(data.unit_ids)
     # A response whose unit has left the round's tree since (moved away) still counts in
     # the round's total: it is placed at the root's own group.
     cells = np.where(cells >= 0, cells, 0) if len(tree) else cells
+    if pool and len(tree):
+        # Respondents as a floor: a unit cannot have answered more than it was invited.
+        invited_floor = np.maximum(invited_own, np.bincount(cells, minlength=len(tree)))
+        reported_on = response_units(tree.parent, range_sums(invited_floor, tree), k)
+        cells = reported_on[cells] if len(cells) else cells
+        invited_own = np.bincount(reported_on, weights=invited_own, minlength=len(tree)).astype(np.int64)
+    else:
+        reported_on = np.arange(len(tree), dtype=np.int64)
     own = aggregate(cells, len(tree), buckets, layout.item_dimension, layout.dimension_count)
     subtree = subtree_totals(own, tree)
     invited_subtree = range_sums(invited_own, tree)
     visibility = anonymity.unit_visibility(
         parent=tree.parent, own_n=own.respondents, subtree_n=subtree.respondents, k=k, comment_k=comment_k
+    )
+    group_shown = np.empty(2 * len(tree), dtype=bool)
+    group_shown[0::2] = visibility.subtree_shown
+    group_shown[1::2] = visibility.own_shown
+    decision = statistics.unit_statistics(
+        parent=tree.parent,
+        group_shown=group_shown,
+        own_item_n=own.item_hist.sum(axis=2),
+        subtree_item_n=subtree.item_hist.sum(axis=2),
+        own_dimension_n=own.dim_n,
+        subtree_dimension_n=subtree.dim_n,
+        item_dimension=layout.item_dimension,
+        k=k,
     )
     return UnitBlock(
         tree=tree,
@@ -500,6 +549,8 @@ def compute_unit_block(
         own_summaries=summaries(own),
         subtree_summaries=summaries(subtree),
         visibility=visibility,
+        decision=decision,
+        reported_on=reported_on,
     )
 
 
@@ -528,12 +579,20 @@ def compute_evaluation_block(
     visibility = anonymity.evaluation_visibility(
         n=stats.respondents.reshape(-1, EVAL_GROUP_COUNT), k=k, comment_k=comment_k
     )
+    decision = statistics.evaluation_statistics(
+        group_shown=visibility.shown.reshape(-1),
+        item_n=stats.item_hist.sum(axis=2),
+        dimension_n=stats.dim_n,
+        item_dimension=layout.item_dimension,
+        k=k,
+    )
     return EvaluationBlock(
         evaluation_ids=evaluation_ids,
         stats=stats,
         invited=invited,
         summaries=summaries(stats),
         visibility=visibility,
+        decision=decision,
     )
 
 
@@ -553,9 +612,11 @@ def _invited_per_evaluation(round_id: int, evaluation_ids: IntArray) -> IntArray
 
 
 def _frozen_tree(round: Round) -> tuple[TreeLayout, int, int]:
-    """The tree and thresholds to report the round on: frozen once the round has closed."""
-    if round.status != Round.Status.CLOSED:
-        return current_tree(round.target_unit), round.k, round.comment_k
+    """The tree and thresholds the round is reported on: the tree as it was when the round
+    was launched (frozen then by round_launch; rounds from before that are frozen on their
+    first computation). A reorganisation during or after the round changes nothing shown.
+    The thresholds are frozen with the tree: a pattern computed with another k, laid over
+    the first, could isolate a small group."""
     frozen = RoundTree.objects.filter(round=round).first()
     if frozen is None:
         tree = current_tree(round.target_unit)
@@ -589,7 +650,15 @@ def compute_round_results(round: Round) -> RoundResults:
             evaluation_ids, data, layout, _invited_per_evaluation(round.pk, evaluation_ids), k, comment_k
         )
     else:
-        units = compute_unit_block(tree, data, layout, _invited_per_unit(round.pk, tree), k, comment_k)
+        units = compute_unit_block(
+            tree,
+            data,
+            layout,
+            _invited_per_unit(round.pk, tree),
+            k,
+            comment_k,
+            pool=round.mode != Round.Mode.OPEN_LINK,
+        )
     return RoundResults(
         round_id=round.pk,
         instrument_id=round.instrument_id,
@@ -611,14 +680,22 @@ MEMO_SIZE = 4
 CACHE_SECONDS = 6 * 3600
 
 
+def live_bucket(now: float | None = None) -> int:
+    """While a round runs, its numbers are recomputed at most once per bucket of
+    KERNE_LIVE_REFRESH_SECONDS (30 minutes by default): one arrival cannot be timed by
+    polling a page (docs/anonymity.md)."""
+    seconds = max(1, int(getattr(settings, "KERNE_LIVE_REFRESH_SECONDS", 1800)))
+    return int((time.time() if now is None else now) // seconds)
+
+
 def cache_key(round: Round) -> str:
-    """Changes when a response arrives (open rounds), the round closes, or its thresholds change."""
+    """Changes when the round closes, its thresholds change, or (open rounds) the live bucket turns."""
     parts = [f"kerne:results:v{CACHE_VERSION}", str(round.pk), round.created.isoformat(), round.status]
     if round.status == Round.Status.CLOSED:
-        # A closed round takes no more responses, and its tree and thresholds are frozen.
+        # A closed round takes no more responses, and its tree is frozen.
         parts.append("closed")
     else:
-        parts += [str(round.k), str(round.comment_k), str(Response.objects.filter(round=round).count())]
+        parts.append(f"live{live_bucket()}")
     return ":".join(parts)
 
 

@@ -451,9 +451,8 @@ def trend(user: AnyUser, instrument: Instrument, unit: Unit) -> list[TrendPoint]
         shown = bool(block.visibility.subtree_shown[index])
         dims: dict[str, float | None] = {}
         for d, key in enumerate(results.layout.dimension_keys):
-            n = int(block.subtree_summaries.dims.n[index, d])
             mean = float(block.subtree_summaries.dims.mean[index, d])
-            dims[key] = mean if shown and n >= results.k and not np.isnan(mean) else None
+            dims[key] = mean if block.dimension_shown(index, d) and not np.isnan(mean) else None
         points.append(
             TrendPoint(
                 round_id=round_.pk,
@@ -523,13 +522,14 @@ def drivers(user: AnyUser, round: Round, unit: Unit, outcome_key: str) -> Driver
     weights = rwa.relative_weights(x, y)
     labels = instrument_labels(round.instrument_id)
     means = results.units.subtree_summaries.dims.mean[index]
+    block = results.units
     rows = [
         DriverRow(
             key=layout.dimension_keys[d],
             name=labels.dimensions.get(layout.dimension_keys[d], layout.dimension_keys[d]),
             importance=float(weights.share[j]),
             raw_weight=float(weights.raw[j]),
-            score=None if np.isnan(means[d]) else float(means[d]),
+            score=None if np.isnan(means[d]) or not block.dimension_shown(index, d) else float(means[d]),
         )
         for j, d in enumerate(columns)
     ]

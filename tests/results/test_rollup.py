@@ -222,13 +222,19 @@ def test_reading_by_index_or_in_table_order_gives_the_same_responses(small_round
     assert (large.evaluation_ids == -1).all()
 
 
-def test_results_are_cached_until_a_response_arrives(small_round, django_assert_num_queries):
+def test_live_results_move_only_when_the_refresh_bucket_turns(small_round, monkeypatch, settings):
+    """Class 4 of issue 9: polling a running round must not show each answer arrive."""
+    settings.KERNE_LIVE_REFRESH_SECONDS = 1800
+    now = [1_800_000_000.0]
+    monkeypatch.setattr(rollup.time, "time", lambda: now[0])
     round_, units = small_round
     round_.status = Round.Status.OPEN
     round_.save()
     first = round_results(round_)
-    assert round_results(round_) is first
     add_uniform(round_, units["b"], 1, option=5)
+    now[0] += 1700  # the same 30-minute bucket: the same numbers
+    assert round_results(round_) is first and first.respondents == 6
+    now[0] += 200  # the next bucket: the arrival shows, at most once per bucket
     second = round_results(round_)
     assert second is not first and second.respondents == 7
 
