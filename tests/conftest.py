@@ -27,6 +27,9 @@ def _fresh_process_caches() -> None:
     which a test may swap; a test may change a draft instrument it has shown."""
     from kerne.surveys import submission, views_answer
 
+    from kerne.results import rollup
+
+    rollup.clear_memo()
     submission.instrument_rules.cache_clear()
     submission._round_snapshot.cache_clear()
     views_answer._receipt_url.cache_clear()
