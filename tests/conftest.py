@@ -25,9 +25,8 @@ def _fresh_process_caches() -> None:
     """Per-process caches are keyed by primary key; a test database reuses keys after each
     rollback, which a real database never does. The receipt address depends on the URLconf,
     which a test may swap; a test may change a draft instrument it has shown."""
-    from kerne.surveys import submission, views_answer
-
     from kerne.results import rollup
+    from kerne.surveys import submission, views_answer
 
     rollup.clear_memo()
     submission.instrument_rules.cache_clear()

@@ -60,7 +60,7 @@ def test_pooling_the_storage_changes_no_number_shown():
     add_responses(round_, world.centre_b, [[1, 1, 1]] * 5)
     add_responses(round_, world.dept_b1, [[4, 4, 4]] * 7 + [[0, 5, 5]])
     add_comments(round_, world.team_a1x, ["Fra teamet"])
-    add_comments(round_, world.dept_a1, ["Fra afdelingen", "Også fra afdelingen", "En til", "Og en", "Sidste"])
+    add_comments(round_, world.dept_a1, ["Fra afdelingen", "Også derfra", "En til", "Og en", "Sidste"])
 
     before = _everything_hr_sees(world, round_)
     Response.objects.filter(round=round_, unit=world.team_a1x).update(unit=world.dept_a1)
