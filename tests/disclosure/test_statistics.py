@@ -233,3 +233,43 @@ def test_class3_the_old_rule_pinned_hidden_items():
     """The enumeration does find the attack: with each number on its own minimum, the
     dimension's statistics and the other item pin a hidden item's distribution."""
     assert _pinned_hidden_items(5, dimension_rule=False) > 0
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.data())
+def test_no_360_behaviour_score_of_a_small_rater_group_is_derivable(data):
+    """Per behaviour, the rater groups' contributors (some raters skip a behaviour's items)
+    under the group decision on respondents: no set of 1…k−1 protected raters' answers is
+    derivable, with the exempt self and manager counted in every residual."""
+    k = data.draw(st.integers(3, 6))
+    evaluations = data.draw(st.integers(1, 2))
+    respondents = np.zeros((evaluations, 5), dtype=np.int64)
+    contributors = np.zeros((evaluations, 5), dtype=np.int64)
+    for e in range(evaluations):
+        for g in (0, 2, 3, 4):  # self, manager, peer, employee
+            cap = 1 if g in (0, 2) else 8
+            respondents[e, g] = data.draw(st.integers(0, cap))
+            contributors[e, g] = data.draw(st.integers(0, int(respondents[e, g])))
+    respondents[:, 1] = respondents[:, 2:].sum(axis=1)
+    contributors[:, 1] = contributors[:, 2:].sum(axis=1)
+    n, group_parent, exempt = evaluation_groups(respondents)
+    group_shown = suppress(n, group_parent, k, exempt=exempt)
+    decision = evaluation_statistics(
+        group_shown=group_shown,
+        item_n=contributors.reshape(-1, 1),
+        dimension_n=contributors.reshape(-1, 1),
+        item_dimension=np.array([0]),
+        k=k,
+    )
+    # Atoms per evaluation: manager, peer, employee (self stands alone and is exempt).
+    atoms, is_exempt, groups = [], [], []
+    for e in range(evaluations):
+        base = len(atoms)
+        atoms += [int(contributors[e, 2]), int(contributors[e, 3]), int(contributors[e, 4])]
+        is_exempt += [True, False, False]
+        members = {1: {base, base + 1, base + 2}, 2: {base}, 3: {base + 1}, 4: {base + 2}}
+        for g, atom_set in members.items():
+            if decision.dimensions[5 * e + g, 0]:
+                groups.append(atom_set)
+    assert not np.any(decision.dimensions[:, 0] & ~group_shown)
+    assert Attacker(atoms, groups, exempt=is_exempt).leaks(k) == []
