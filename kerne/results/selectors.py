@@ -481,6 +481,9 @@ class DriverRow:
 class Drivers:
     outcome_key: str
     outcome_name: str
+    # The group's respondent count, as every other page shows it: the number of complete
+    # cases the analysis uses is a statistic of its own, which a parent minus its shown
+    # children would turn into a small group's count, so it is not shown.
     n: int
     r_squared: float
     rows: list[DriverRow]  # most important first
@@ -537,7 +540,7 @@ def drivers(user: AnyUser, round: Round, unit: Unit, outcome_key: str) -> Driver
     return Drivers(
         outcome_key=outcome_key,
         outcome_name=labels.dimensions.get(outcome_key, outcome_key),
-        n=weights.n,
+        n=int(results.units.subtree.respondents[index]),
         r_squared=weights.r_squared,
         rows=rows,
     )

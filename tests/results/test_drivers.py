@@ -78,3 +78,9 @@ def test_drivers_need_thirty_respondents_and_rank_the_dimension_that_moves_with_
     assert result.rows[0].importance > 0.9 and result.rows[0].score is not None
     with pytest.raises(KeyError):
         selectors.drivers(hr, round_, root, "nope")
+    # Two respondents without every dimension score: the page shows the group's respondent
+    # count (33, as every page does), never the complete cases (31), a statistic of its own.
+    add_responses(round_, root, [[4, 0, 0], [0, 0, 3]])
+    clear_memo()
+    result = selectors.drivers(hr, round_, root, "d0")
+    assert result is not None and result.n == 33
