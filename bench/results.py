@@ -154,14 +154,13 @@ def build(respondents: int, units: int, items: int, seed: int = 20260101) -> int
     )
     options = np.clip(np.rint(raw), 1, 5).astype(np.uint8)
     options[rng.random(size=options.shape) < 0.04] = 0  # "don't know"
-    today = dt.date.today()
 
     table = Response._meta.db_table
     uuid_field = Response._meta.get_field("id")
     with transaction.atomic(), connection.cursor() as cursor:
         sql = (
-            f"INSERT INTO {table} (id, round_id, unit_id, rater_group, evaluation_id, submitted_on, answers) "
-            "VALUES (%s, %s, %s, %s, NULL, %s, %s)"
+            f"INSERT INTO {table} (id, round_id, unit_id, rater_group, evaluation_id, answers) "
+            "VALUES (%s, %s, %s, %s, NULL, %s)"
         )
         batch = 20000
         for start in range(0, respondents, batch):
@@ -174,7 +173,6 @@ def build(respondents: int, units: int, items: int, seed: int = 20260101) -> int
                         round_.pk,
                         int(unit_of[r]) + 1,
                         "employee",
-                        today,
                         options[r].tobytes(),
                     )
                     for r in range(start, stop)

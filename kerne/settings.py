@@ -153,8 +153,10 @@ def _database() -> dict[str, Any]:
             # (busy timeout) instead of failing with "database is locked" mid-transaction.
             "transaction_mode": "IMMEDIATE",
             "timeout": 20,
+            # secure_delete: content SQLite frees (an old cell, a deleted row or page) is
+            # overwritten with zeros rather than left in the file (docs/anonymity.md).
             "init_command": (
-                "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
+                "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA secure_delete=ON; "
                 "PRAGMA foreign_keys=ON; PRAGMA temp_store=MEMORY; PRAGMA cache_size=-65536;"
             ),
         },
@@ -162,6 +164,10 @@ def _database() -> dict[str, Any]:
 
 
 DATABASES = {"default": _database()}
+# SQLite: a submission's claim and response share a commit, which the write-ahead log keeps
+# until it is emptied; it is emptied at most this many seconds after a submission
+# (kerne/surveys/journal.py, docs/anonymity.md).
+KERNE_WAL_WINDOW_SECONDS = max(0, env_int("KERNE_WAL_WINDOW_SECONDS", 2))
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTHENTICATION_BACKENDS = [

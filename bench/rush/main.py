@@ -161,6 +161,9 @@ def create_round(invitations: int, phases: int) -> Setup:
         status=Round.Status.OPEN,
     )
     plan = services.invitation_plan(round_)
+    # As at launch: each answer is stored on its unit or the pooled unit above it (the
+    # submission reads it with the invitation).
+    stored_on = services.plan_response_units(round_, plan, services.round_tree_freeze(round_))
     rng = random.Random(1)
     item_keys = list(instrument.items.order_by("position").values_list("key", flat=True))
     question = instrument.free_text_questions.values_list("key", flat=True).first()
@@ -177,6 +180,7 @@ def create_round(invitations: int, phases: int) -> Setup:
                     round=round_,
                     person_id=person,
                     unit_id=unit,
+                    response_unit_id=stored_on[unit],
                     rater_group=RaterGroup.EMPLOYEE,
                     token_hash=hash_secret(token),
                 )

@@ -17,7 +17,8 @@ units and the management than about one's own unit; response rates vary by unit 
 some respondents leave a comment whose tone follows their answers.
 
 Storage follows the anonymity model: responses and comments are bulk-inserted in a shuffled
-order with their round, unit, rater group and date only; which invitations are marked
+order with their round, unit and rater group only (no date), on each invitation's response
+unit as a launch would fix it (kerne/surveys/pooling.py); which invitations are marked
 answered is drawn per unit, so the counts agree and nothing links an invitation to a response.
 Everything is vectorised with numpy: 5,000 people take a few seconds.
 """
@@ -342,6 +343,9 @@ def _social_capital_round(
         released=True,
     )
     plan = services.invitation_plan(round_)
+    # As at launch: the tree is frozen, and each invitation's answers are stored on its unit or,
+    # when the unit's subtree had fewer than k invitations, on the nearest one above with k.
+    stored_on = services.plan_response_units(round_, plan, services.round_tree_freeze(round_))
     hashes = _unusable_hashes(len(plan))
     by_unit: dict[int, list[int]] = defaultdict(list)
     for row, (_person, unit_id) in enumerate(plan):
@@ -358,11 +362,11 @@ def _social_capital_round(
                 round=round_,
                 person_id=person,
                 unit_id=unit_id,
+                response_unit_id=stored_on[unit_id],
                 rater_group=RaterGroup.EMPLOYEE,
                 token_hash=hashes[row],
                 answered=row in answered,
-                emailed=True,
-                reminders_sent=0 if row in answered else 1,
+                # A closed round: no reminder counts, no e-mail flags (sealing.forget_timing).
             )
             for row, (person, unit_id) in enumerate(plan)
         ],
@@ -377,27 +381,24 @@ def _social_capital_round(
     item_count = result.answers.shape[1]
     first = {p: int(v) for p, v in enumerate(result.answers[0])} if len(result.answers) else {}
     assert not len(result.answers) or pack_answers(first, item_count) == result.answers[0].tobytes()
-    days = (round_.closes_at.date() - round_.opens_at.date()).days + 1
-    # Most answer in the first days and after the reminder.
-    weights = [3.0 if d < 3 else (2.0 if 9 <= d <= 11 else 0.6) for d in range(days)]
-    answer_days = prng.choices(range(days), weights=weights, k=len(units_of_respondents))
+    # The answers follow each respondent's own unit's climate; they are stored on the response unit.
+    stored_units = [stored_on[unit_id] for unit_id in units_of_respondents]
     Response.objects.bulk_create(
         [
             Response(
                 round=round_,
                 unit_id=unit_id,
                 rater_group=RaterGroup.EMPLOYEE,
-                submitted_on=round_.opens_at.date() + dt.timedelta(days=answer_days[i]),
                 answers=result.answers[i].tobytes(),
             )
-            for i, unit_id in enumerate(units_of_respondents)
+            for i, unit_id in enumerate(stored_units)
         ],
         batch_size=BATCH,
     )
     questions = list(instrument.free_text_questions.order_by("position"))
     comments = _comments(
         round_,
-        units_of_respondents,
+        stored_units,
         result.mean.tolist(),
         questions,
         WORKS_WELL,
@@ -457,6 +458,7 @@ def _leadership_round(
     waiting: set[int] = set()
     if employee is not None:
         waiting = set(Invitation.objects.filter(round=round_, person=employee).values_list("pk", flat=True))
+    services.round_tree_freeze(round_)  # as at launch
     Round.objects.filter(pk=round_.pk).update(status=Round.Status.OPEN)
     round_.status = Round.Status.OPEN
     Invitation.objects.filter(round=round_).update(emailed=True)
@@ -489,7 +491,6 @@ def _leadership_round(
                     unit_id=evaluation.unit_id,
                     rater_group=group,
                     evaluation=evaluation,
-                    submitted_on=opened + dt.timedelta(days=prng.randrange(0, (today - opened).days + 1)),
                     answers=options.tobytes(),
                 )
             )
@@ -546,6 +547,7 @@ def _citizen_round(
     if not chosen:
         chosen = [(root, 70.0)]
     services.open_links_set(actor=None, round=round_, units=[u for u, _q in chosen])
+    services.round_tree_freeze(round_)  # as at launch
     Round.objects.filter(pk=round_.pk).update(status=Round.Status.OPEN)
     items = list(instrument.items.order_by("position"))
     responses: list[Response] = []
@@ -563,7 +565,6 @@ def _citizen_round(
                     round=round_,
                     unit=unit,
                     rater_group=RaterGroup.CITIZEN,
-                    submitted_on=opened + dt.timedelta(days=prng.randrange(0, (today - opened).days + 1)),
                     answers=options.tobytes(),
                 )
             )

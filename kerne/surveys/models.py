@@ -2,9 +2,11 @@
 
 How a response is stored is what lets employees answer honestly (DESIGN §3.1–3.2):
 
-- `Response` has the round, the respondent's unit (fixed at the cut-off), the rater
-  group and, in 360 rounds, the evaluation; never the person, the invitation or the
-  token. Its id is a random UUID and it keeps the date only, not the time.
+- `Response` has the round, a unit (fixed at launch: the respondent's unit, or the
+  nearest unit above it whose subtree had k invitations — `Invitation.response_unit`,
+  kerne/surveys/pooling.py), the rater group and, in 360 rounds, the evaluation; never
+  the person, the invitation or the token. Its id is a random UUID, and it keeps no
+  date or time: nothing stored splits respondents in time more finely than the round.
 - The answers are packed into `Response.answers`: one byte per item, in the order of
   `Item.position` (0 = not answered or "don't know", 1…5 = the answer option). One
   row per response makes a submission one INSERT, and results read a round's
@@ -17,7 +19,10 @@ How a response is stored is what lets employees answer honestly (DESIGN §3.1–
   rows one transaction wrote and roughly in which order, to anyone who can run SQL on
   the tables (never through Kerne), until the round is sealed (kerne/surveys/sealing.py).
 - `Invitation` records *that* a person answered (a boolean, no time), never *what*.
-  Its token is stored only as a SHA-256 hash.
+  Its token is stored only as a SHA-256 hash. What tells *when* within a round a person
+  answered — how many reminders reached them before they answered (`reminders_sent`),
+  whether the token in force was e-mailed or printed later (`emailed`) — is cleared when
+  the round closes (services.round_close, sealing.forget_timing).
 """
 
 from __future__ import annotations
@@ -230,6 +235,10 @@ class Invitation(models.Model):
     # SET_NULL: erasing a person (GDPR) keeps the round's invitation counts intact.
     person = models.ForeignKey(Person, null=True, on_delete=models.SET_NULL, related_name="invitations")
     unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+")
+    # Where this invitation's answers are stored: `unit`, or the nearest unit above it whose
+    # subtree had k invitations at launch (kerne/surveys/pooling.py). Null in 360 rounds (the
+    # evaluation's unit) and in rounds launched before pooling: the answers go to `unit`.
+    response_unit = models.ForeignKey(Unit, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     rater_group = models.CharField(max_length=16, choices=RaterGroup.choices, default=RaterGroup.EMPLOYEE)
     evaluation = models.ForeignKey(
         Evaluation, null=True, blank=True, on_delete=models.CASCADE, related_name="invitations"
@@ -294,7 +303,6 @@ class Response(models.Model):
     evaluation = models.ForeignKey(
         Evaluation, null=True, blank=True, on_delete=models.CASCADE, related_name="responses"
     )
-    submitted_on = models.DateField()
     answers = models.BinaryField()
 
     class Meta:

@@ -27,18 +27,27 @@ A round is sealed when HR closes it (a background task), and `kerne seal-rounds`
 the bookkeeping of an open round pairs nothing older than the interval.
 
 SQLite needs none of this: rows carry no writer's stamp, and responses and comments
-live in WITHOUT ROWID tables kept in the order of their random ids (migration 0003).
+live in WITHOUT ROWID tables kept in the order of their random ids (migration 0003). Its
+write-ahead log does pair them until it is emptied: kerne/surveys/journal.py empties it
+within seconds of a submission, and `round_seal` and `kerne seal-rounds` empty it too.
+
+On both databases a closed round's invitations also forget what told *when* within the
+round each person answered (`forget_timing`): closing a round does it in its own
+transaction, and `kerne seal-rounds` does it for rounds that closed by their date.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.db import DatabaseError, connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 
+from kerne.surveys import journal
 from kerne.surveys.models import Comment, Invitation, OpenSubmission, Response, Round
 
 logger = logging.getLogger(__name__)
@@ -66,9 +75,47 @@ def _move_in_random_order(table: str) -> str:
     )
 
 
+def forget_timing(round_ids: Sequence[int]) -> int:
+    """Clear, on the invitations of closed rounds, what splits respondents in time within the
+    round (DESIGN §3.1); returns how many invitations changed.
+
+    - `reminders_sent`: a person who answered after two reminders has 2, one who answered
+      at once 0. Beside anything that dates an answer (a response's date, as stored before
+      migration 0006; a live count watched after each reminder) it names respondents.
+    - `emailed`: false when the token in force was printed on paper; paper codes are
+      issued for unanswered invitations only, so an answered invitation with a printed
+      code answered after the sheet was printed (a time the audit log keeps).
+
+    Neither is needed once no more reminders can go out. Call it only for closed rounds
+    (status closed, or closing time passed).
+    """
+    if not round_ids:
+        return 0
+    return (
+        Invitation.objects.filter(round_id__in=list(round_ids))
+        .filter(Q(reminders_sent__gt=0) | Q(emailed=True))
+        .update(reminders_sent=0, emailed=False)
+    )
+
+
+def rounds_closed_recently(now: dt.datetime | None = None) -> list[int]:
+    """Launched rounds that are closed (by HR, or by their closing time) within RECENTLY_CLOSED."""
+    now = now or timezone.now()
+    return list(
+        Round.objects.exclude(status=Round.Status.DRAFT)
+        .filter(closes_at__gte=now - RECENTLY_CLOSED)
+        .filter(Q(status=Round.Status.CLOSED) | Q(closes_at__lte=now))
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+
+
 def round_seal(round_id: int, *, vacuum: bool = True) -> SealReport | None:
-    """Seal one round (see the module docstring). None on databases that need no sealing."""
+    """Seal one round (see the module docstring). None on databases that need no sealing;
+    on SQLite it empties the write-ahead log instead (journal.py)."""
     if connection.vendor != "postgresql":
+        if connection.vendor == "sqlite" and not connection.in_atomic_block:
+            journal.wal_truncate()
         return None
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(

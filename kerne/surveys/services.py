@@ -36,7 +36,7 @@ from django.utils.translation import gettext as _
 from kerne.accounts.audit import audit_record, model_changes
 from kerne.accounts.roles import AnyUser
 from kerne.organisation.models import Engagement, Person, Unit
-from kerne.surveys import tokens
+from kerne.surveys import pooling, tokens
 from kerne.surveys.models import (
     Evaluation,
     Instrument,
@@ -267,8 +267,28 @@ def launch_preview(round: Round) -> LaunchSummary:
     return LaunchSummary(len(rows), with_email, len(rows) - with_email, 0)
 
 
+def round_tree_freeze(round: Round) -> tuple[list[int], list[int]]:
+    """Freeze the round's tree as it is now, with its thresholds (kerne.results.models.RoundTree):
+    the target's subtree in pre-order and each unit's parent index. Results and response
+    rates are reported on it, whatever reorganisation follows (DESIGN §3.4)."""
+    from kerne.results.models import RoundTree
+    from kerne.results.rollup import current_tree
+
+    tree = current_tree(round.target_unit)
+    RoundTree.objects.update_or_create(
+        round=round,
+        defaults={
+            "unit_ids": tree.unit_ids.astype("<i8").tobytes(),
+            "parent_index": tree.parent.astype("<i8").tobytes(),
+            "k": round.k,
+            "comment_k": round.comment_k,
+        },
+    )
+    return [int(u) for u in tree.unit_ids], [int(p) for p in tree.parent]
+
+
 def round_launch(*, actor: AnyUser | None, round: Round) -> LaunchSummary:
-    """Open a draft round: create its invitations (or open links) and send the e-mails."""
+    """Open a draft round: freeze its tree, create its invitations (or open links), send the e-mails."""
     from kerne.surveys.tasks import send_invitations
 
     if round.status != Round.Status.DRAFT:
@@ -284,6 +304,7 @@ def round_launch(*, actor: AnyUser | None, round: Round) -> LaunchSummary:
         locked = Round.objects.select_for_update().get(pk=round.pk)
         if locked.status != Round.Status.DRAFT:
             raise RoundError({"__all__": _("Målingen er allerede sat i gang.")})
+        tree = round_tree_freeze(round)
         links = 0
         if round.mode == Round.Mode.OPEN_LINK:
             if not round.open_links.exists():
@@ -295,7 +316,7 @@ def round_launch(*, actor: AnyUser | None, round: Round) -> LaunchSummary:
             if not round.invitations.exists():
                 raise RoundError({"__all__": _("Evalueringerne har ingen bedømmere.")})
         else:
-            if invitations_create(round=round) == 0:
+            if invitations_create(round=round, tree=tree) == 0:
                 raise RoundError(
                     {"target_unit": _("Ingen personer var ansat i målgruppen på skæringsdatoen.")}
                 )
@@ -319,7 +340,7 @@ def round_remind(*, actor: AnyUser | None, round: Round) -> int:
     """Queue a reminder (with a fresh link) to everyone whose e-mailed invitation is unanswered."""
     from kerne.surveys.tasks import send_reminders
 
-    if round.status != Round.Status.OPEN:
+    if round.status != Round.Status.OPEN or round.closes_at <= timezone.now():
         raise RoundError({"__all__": _("Der kan kun sendes påmindelser, mens målingen er åben.")})
     with transaction.atomic():
         count = reminder_recipients(round).count()
@@ -338,7 +359,14 @@ def reminder_recipients(round: Round) -> Any:
 
 def round_close(*, actor: AnyUser | None, round: Round) -> Round:
     """Close an open round now: no more answers are taken, and the answers are sealed
-    (kerne/surveys/sealing.py) in the background."""
+    (kerne/surveys/sealing.py) in the background.
+
+    In the same transaction the invitations forget what told when within the round each
+    person answered (`sealing.forget_timing`: reminder counts, e-mailed or printed), and
+    on SQLite the write-ahead log is emptied once that has committed (journal.py).
+    """
+    from kerne.surveys import journal
+    from kerne.surveys.sealing import forget_timing
     from kerne.surveys.tasks import seal_round
 
     if round.status != Round.Status.OPEN:
@@ -351,8 +379,10 @@ def round_close(*, actor: AnyUser | None, round: Round) -> Round:
             changes["closes_at"] = [str(round.closes_at), str(now)]
             round.closes_at = now
         round.save(update_fields=["status", "closes_at"])
+        forget_timing([round.pk])
         audit_record(actor=actor, action="round.close", obj=round, changes=changes)
         round_id = round.pk
+        transaction.on_commit(journal.wal_truncate)
         transaction.on_commit(lambda: seal_round.enqueue(round_id))
     return round
 
@@ -407,15 +437,30 @@ def invitation_plan(round: Round) -> list[tuple[int, int]]:
     return sorted(((person, post.unit_id) for person, post in chosen.items()), key=lambda row: row[0])
 
 
-def invitations_create(*, round: Round) -> int:
-    """Create the round's invitations (see `invitation_plan`); returns how many."""
+def plan_response_units(
+    round: Round, plan: Sequence[tuple[int, int]], tree: tuple[list[int], list[int]]
+) -> dict[int, int]:
+    """Unit id → the unit its invitees' answers are stored on (kerne/surveys/pooling.py), for
+    the invitations of `plan` on the round's frozen `tree` (unit ids, parent indices)."""
+    invited: dict[int, int] = {}
+    for _person, unit in plan:
+        invited[unit] = invited.get(unit, 0) + 1
+    unit_ids, parent_index = tree
+    return pooling.response_units(unit_ids, parent_index, invited, round.k)
+
+
+def invitations_create(*, round: Round, tree: tuple[list[int], list[int]] | None = None) -> int:
+    """Create the round's invitations (see `invitation_plan`), each with the unit its answers
+    will be stored on (`plan_response_units`); returns how many."""
     plan = invitation_plan(round)
+    stored_on = plan_response_units(round, plan, tree or round_tree_freeze(round))
     Invitation.objects.bulk_create(
         [
             Invitation(
                 round=round,
                 person_id=person,
                 unit_id=unit,
+                response_unit_id=stored_on.get(unit, round.target_unit_id),
                 rater_group=RaterGroup.EMPLOYEE,
                 token_hash=_unusable_hash(),
             )

@@ -13,9 +13,14 @@ to answer with a conditional write, then insert the response and its comments:
   same form twice.
 
 What is stored follows DESIGN §3.1–3.2: round, unit, rater group (and evaluation in
-360), the date without time, the packed answers, and comments in their own rows with no
-link to the response. Nothing is written about who answered or when, not even an audit
-row: an audit entry with a time would undo the anonymity.
+360), the packed answers, and comments in their own rows with no link to the response.
+Nothing is written about who answered or when — no date, not even an audit row: a stored
+time would split respondents into windows that a reminder or a login could name.
+
+The unit stored is the invitation's response unit: its own, or the nearest one above
+whose subtree had k invitations at launch (kerne/surveys/pooling.py). On SQLite the claim
+and the response share a commit in the write-ahead log until the log is emptied, within
+seconds of the commit (kerne/surveys/journal.py, called once the transaction commits).
 """
 
 from __future__ import annotations
@@ -37,6 +42,7 @@ from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from kerne.surveys import journal
 from kerne.surveys.models import (
     Comment,
     FreeTextQuestion,
@@ -244,7 +250,7 @@ def instrument_rules(instrument_id: int) -> tuple[list[ItemRule], list[QuestionR
 # (profiled: ~7 ms → ~2.5 ms per submission). The statements are the same ones the ORM
 # would send; the claim still re-checks the round in SQL.
 _FIND_INVITATION = (
-    "SELECT id, token_hash, answered, unit_id, rater_group, evaluation_id, round_id "
+    "SELECT id, token_hash, answered, unit_id, response_unit_id, rater_group, evaluation_id, round_id "
     f"FROM {Invitation._meta.db_table} WHERE token_hash IN ({{}}) LIMIT 1"
 )
 _CLAIM = (
@@ -254,8 +260,8 @@ _CLAIM = (
 )
 _INSERT_RESPONSE = (
     f"INSERT INTO {Response._meta.db_table} "
-    "(id, round_id, unit_id, rater_group, evaluation_id, submitted_on, answers) "
-    "VALUES (%s, %s, %s, %s, %s, %s, %s)"
+    "(id, round_id, unit_id, rater_group, evaluation_id, answers) "
+    "VALUES (%s, %s, %s, %s, %s, %s)"
 )
 _INSERT_COMMENT = (
     f"INSERT INTO {Comment._meta.db_table} "
@@ -268,8 +274,8 @@ _INSERT_COMMENT = (
 _CLAIM_AND_INSERT = (
     f"WITH claimed AS ({_CLAIM} RETURNING round_id) "
     f"INSERT INTO {Response._meta.db_table} "
-    "(id, round_id, unit_id, rater_group, evaluation_id, submitted_on, answers) "
-    "SELECT %s::uuid, round_id, %s::bigint, %s::varchar, %s::bigint, %s::date, %s::bytea FROM claimed"
+    "(id, round_id, unit_id, rater_group, evaluation_id, answers) "
+    "SELECT %s::uuid, round_id, %s::bigint, %s::varchar, %s::bigint, %s::bytea FROM claimed"
 )
 ROUND_CACHE_SECONDS = 5
 
@@ -320,12 +326,13 @@ def find_invitation(token: str) -> Invitation | None:
         row = cursor.fetchone()
     if row is None:
         return None
-    pk, token_hash, answered, unit_id, rater_group, evaluation_id, round_id = row
+    pk, token_hash, answered, unit_id, response_unit_id, rater_group, evaluation_id, round_id = row
     invitation = Invitation(
         pk=pk,
         token_hash=token_hash,
         answered=bool(answered),
         unit_id=unit_id,
+        response_unit_id=response_unit_id,
         rater_group=rater_group,
         evaluation_id=evaluation_id,
         round_id=round_id,
@@ -364,6 +371,9 @@ def response_submit(
         if checked.errors:
             return SubmitResult(INVALID, errors=checked.errors)
         packed = pack_answers(checked.answers, item_count)
+        # Stored on the invitation's response unit (pooling.py), or its unit in 360 rounds and
+        # in rounds launched before pooling.
+        unit_id = invitation.response_unit_id or invitation.unit_id
         claim: list[Any] = [True, invitation.pk, False, round.pk, Round.Status.OPEN, now, now]
         if connection.vendor == "postgresql" and not checked.comments:
             with _statement_cursor() as cursor:
@@ -372,10 +382,9 @@ def response_submit(
                     [
                         *claim,
                         _new_id(),
-                        invitation.unit_id,
+                        unit_id,
                         invitation.rater_group,
                         invitation.evaluation_id,
-                        timezone.localdate(),
                         packed,
                     ],
                 )
@@ -389,12 +398,13 @@ def response_submit(
             _store(
                 cursor,
                 round_id=round.pk,
-                unit_id=invitation.unit_id,
+                unit_id=unit_id,
                 rater_group=invitation.rater_group,
                 evaluation_id=invitation.evaluation_id,
                 packed=packed,
                 comments=checked.comments,
             )
+            transaction.on_commit(journal.after_submission)
     return SubmitResult(STORED)
 
 
@@ -468,6 +478,7 @@ def open_response_submit(
                     packed=pack_answers(checked.answers, item_count),
                     comments=checked.comments,
                 )
+            transaction.on_commit(journal.after_submission)
     return SubmitResult(STORED)
 
 
@@ -481,11 +492,8 @@ def _store(
     packed: bytes,
     comments: dict[int, str],
 ) -> None:
-    """INSERT the response and its comments: no person, no token, the date only, random ids."""
-    cursor.execute(
-        _INSERT_RESPONSE,
-        [_new_id(), round_id, unit_id, rater_group, evaluation_id, timezone.localdate(), packed],
-    )
+    """INSERT the response and its comments: no person, no token, no time, random ids."""
+    cursor.execute(_INSERT_RESPONSE, [_new_id(), round_id, unit_id, rater_group, evaluation_id, packed])
     for question_id, text in comments.items():
         cursor.execute(
             _INSERT_COMMENT, [_new_id(), round_id, unit_id, rater_group, evaluation_id, question_id, text]

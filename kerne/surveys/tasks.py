@@ -24,7 +24,7 @@ from django.db import transaction
 from django.db.models import F
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 from django_tasks import task
 
 from kerne.i18n import localized
@@ -136,7 +136,9 @@ def send_reminders(round_id: int) -> int:
     from kerne.surveys.services import reminder_recipients
 
     round = Round.objects.select_related("instrument").get(pk=round_id)
-    if round.status != Round.Status.OPEN:
+    # A round past its closing time takes no answers and counts no more reminders: its
+    # counts are cleared when it closes (sealing.forget_timing).
+    if round.status != Round.Status.OPEN or round.closes_at <= timezone.now():
         return 0
     invitations = reminder_recipients(round).select_related("person", "evaluation").order_by("pk")
     return _send(round, invitations.iterator(chunk_size=500), "reminder")

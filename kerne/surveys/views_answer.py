@@ -447,7 +447,13 @@ def answer_token(request: HttpRequest, token: str) -> HttpResponse:
         round=round,
         language=language,
         rater_group=invitation.rater_group,
-        unit_name=(invitation.evaluation.unit.name if invitation.evaluation else invitation.unit.name),
+        # The unit the answer is stored on and counts for: pooled into a larger unit when the
+        # respondent's own had fewer than k invitations (kerne/surveys/pooling.py).
+        unit_name=(
+            invitation.evaluation.unit.name
+            if invitation.evaluation
+            else (invitation.response_unit or invitation.unit).name
+        ),
         evaluation=invitation.evaluation,
         answers=answers,
         comments=comments,

@@ -31,9 +31,7 @@ def _round_with_answer(unit, person):
         cut_off_date=now.date(),
     )
     Invitation.objects.create(round=rnd, person=person, unit=unit, token_hash=hash_secret("x"), answered=True)
-    Response.objects.create(
-        round=rnd, unit=unit, rater_group="employee", submitted_on=now.date(), answers=pack_answers({0: 4}, 1)
-    )
+    Response.objects.create(round=rnd, unit=unit, rater_group="employee", answers=pack_answers({0: 4}, 1))
     return rnd
 
 

@@ -104,7 +104,6 @@ def add_responses(
             unit=unit,
             rater_group=rater_group,
             evaluation=evaluation,
-            submitted_on=dt.date.today(),
             answers=pack_answers(dict(enumerate(row)), item_count),
         )
         for row in answers

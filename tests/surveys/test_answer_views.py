@@ -60,9 +60,9 @@ def test_answer_page_shows_every_item_as_an_accessible_group(client):
     assert html.count('type="radio"') == 6 * len(items)
     assert "Helt enig" in html and "Ved ikke / ikke relevant" in html
     assert items[0].text_da in html
-    # the anonymity intro: k, date only, progress kept in the browser
+    # the anonymity intro: k, no date or time, progress kept in the browser
     assert "Sådan er du anonym" in html and f"mindst {round.k} har svaret" in html
-    assert "ikke klokkeslættet" in html and "kun i denne browser" in html
+    assert "hverken dato eller klokkeslæt" in html and "kun i denne browser" in html
     assert f"0 af {len(items)} besvaret" in html
     for label in re.findall(r'<label for="(c-[^"]+)"', html):
         assert f'id="{label}"' in html

@@ -218,7 +218,6 @@ def test_open_survey_counts_are_results_too(hr_client):
                 round=round_,
                 unit=unit,
                 rater_group="citizen",
-                submitted_on=timezone.localdate(),
                 answers=b"\x03",
             )
     table = selectors.response_rates(round_)

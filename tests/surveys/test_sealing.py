@@ -72,12 +72,12 @@ def answered_round() -> tuple[Round, list[str]]:
 def stored(round: Round) -> tuple[Any, ...]:
     responses = sorted(
         Response.objects.filter(round=round).values_list(
-            "id", "unit_id", "rater_group", "evaluation_id", "submitted_on", "answers"
+            "id", "unit_id", "rater_group", "evaluation_id", "answers"
         )
     )
     comments = sorted(Comment.objects.filter(round=round).values_list("id", "unit_id", "question_id", "text"))
     invitations = sorted(Invitation.objects.filter(round=round).values_list("id", "token_hash", "answered"))
-    return [(*r[:5], bytes(r[5])) for r in responses], comments, invitations
+    return [(*r[:4], bytes(r[4])) for r in responses], comments, invitations
 
 
 def pairs_by_writer(round: Round) -> int:
@@ -171,4 +171,4 @@ def test_on_sqlite_there_is_nothing_to_seal(capsys):
     round = make_round()
     assert round_seal(round.pk) is None
     call_command("seal_rounds")
-    assert "nothing to do" in capsys.readouterr().out
+    assert "no writer's stamp" in capsys.readouterr().out

@@ -2,20 +2,23 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import threading
 import time
 import uuid
 
 import pytest
 from django.db import OperationalError, connection, connections, models
+from django.utils import timezone
 
-from kerne.organisation.models import Person
+from kerne.organisation.models import Person, Unit
+from kerne.surveys.instruments import shipped_instrument
 from kerne.surveys.models import Comment, Invitation, OpenSubmission, Response, Round, hash_secret
 from kerne.surveys.submission import response_submit
 from kerne.surveys.tokens import new_paper_code, new_token, token_hashes
 from tests.surveys.factories import full_answers, make_invitation, make_round
 
-RESPONSE_COLUMNS = {"id", "round_id", "unit_id", "rater_group", "evaluation_id", "submitted_on", "answers"}
+RESPONSE_COLUMNS = {"id", "round_id", "unit_id", "rater_group", "evaluation_id", "answers"}
 COMMENT_COLUMNS = {"id", "round_id", "unit_id", "rater_group", "evaluation_id", "question_id", "text"}
 SUSPECT_WORDS = (
     "person",
@@ -40,15 +43,14 @@ def columns(table: str) -> dict[str, str]:
         }
 
 
-def test_response_model_has_only_round_unit_group_evaluation_date_answers():
+def test_response_model_has_only_round_unit_group_evaluation_answers():
     names = {f.name for f in Response._meta.concrete_fields}
-    assert names == {"id", "round", "unit", "rater_group", "evaluation", "submitted_on", "answers"}
+    assert names == {"id", "round", "unit", "rater_group", "evaluation", "answers"}
     for f in Response._meta.get_fields():
         assert f.related_model not in (Person, Invitation), f.name
-        assert not isinstance(f, models.DateTimeField), f.name
+        assert not isinstance(f, (models.DateField, models.DateTimeField)), f.name  # no date at all
         assert not any(word in f.name for word in ("person", "invitation", "token", "user")), f.name
     assert isinstance(Response._meta.pk, models.UUIDField)
-    assert isinstance(Response._meta.get_field("submitted_on"), models.DateField)
     assert Response._meta.get_field("id").default is uuid.uuid4
 
 
@@ -65,9 +67,8 @@ def test_response_and_comment_tables_have_no_person_token_or_time_column():
         found = columns(table)
         assert set(found) == expected, table
         for name, kind in found.items():
-            assert kind not in ("DateTimeField",), (table, name)
+            assert kind not in ("DateTimeField", "DateField", "TimeField"), (table, name)
             assert not any(word in name for word in SUSPECT_WORDS if word not in ("name",)), (table, name)
-        assert columns("surveys_response")["submitted_on"] == "DateField"
 
 
 @pytest.mark.django_db
@@ -75,8 +76,13 @@ def test_invitation_keeps_only_a_boolean_and_a_hash():
     found = columns("surveys_invitation")
     assert "answered" in found and found["answered"] == "BooleanField"
     assert not any(kind == "DateTimeField" or kind == "DateField" for kind in found.values())
+    # response_unit_id is a unit (where its answers are stored, fixed at launch), never a response.
+    assert Invitation._meta.get_field("response_unit").related_model is Unit
     assert not any(
-        word in name for name in found for word in ("response", "answers", "token") if name != "token_hash"
+        word in name
+        for name in found
+        for word in ("response", "answers", "token")
+        if name not in ("token_hash", "response_unit_id")
     )
     assert "token" not in found
     assert {f.name for f in OpenSubmission._meta.concrete_fields} == {"nonce_hash", "round"}
@@ -157,3 +163,123 @@ def test_two_submits_racing_store_one_response():
     assert sorted(outcomes) == ["already_answered", "stored"]
     assert Response.objects.filter(round=round).count() == 1
     assert Round.objects.get(pk=round.pk).invitations.get().answered
+
+
+# --- Issue 9, class 5b: nothing stored splits respondents in time ----------------------------
+
+IDENTITY_COLUMNS = {"id", "person_id", "token_hash"}  # who the row is, not when they answered
+
+
+def _raw_rows(table: str, where: str, params: list[object]) -> list[dict[str, object]]:
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT * FROM {table} WHERE {where}", params)
+        names = [column[0] for column in cursor.description]
+        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+
+def _windows(rows: list[dict[str, object]]) -> dict[tuple[object, ...], int]:
+    """The attacker's partition: answered invitations grouped by every stored column that is
+    not the person's identity. A group of one is a window that names its respondent."""
+    keys = sorted(set(rows[0]) - IDENTITY_COLUMNS)
+    groups: dict[tuple[object, ...], int] = {}
+    for row in rows:
+        key = tuple(row[k] for k in keys)
+        groups[key] = groups.get(key, 0) + 1
+    return groups
+
+
+@pytest.mark.django_db
+def test_class5b_no_time_or_reminder_field_links_a_respondent(django_capture_on_commit_callbacks):
+    """Before the fix, `Invitation.reminders_sent` (0, 1, 2 reminders before answering) and
+    `Response.submitted_on` (the day of the answer) split one unit's respondents into
+    reminder windows of one person each: the response dated after the second reminder was
+    the one person reminded twice who answered. Now responses keep no date, and closing the
+    round clears every per-invitation reminder count and e-mail flag, in its transaction."""
+    import re
+
+    from django.core import mail
+
+    from kerne.surveys import services
+    from tests.surveys.small_org import build_small_org
+
+    link = re.compile(r"/svar/([A-Za-z0-9_\-]+)/")
+    org = build_small_org()
+    now = timezone.now()
+    round_ = services.round_create(
+        actor=None,
+        name="Social kapital",
+        instrument=shipped_instrument("social_capital"),
+        target_unit=org.nursing,  # Sara and 4 employees: 5 invitations, all with e-mail
+        opens_at=now - dt.timedelta(hours=1),
+        closes_at=now + dt.timedelta(days=14),
+        cut_off_date=timezone.localdate(),
+    )
+
+    def tokens_by_address() -> dict[str, str]:
+        found = {m.to[0]: link.search(m.body).group(1) for m in mail.outbox}  # type: ignore[union-attr]
+        mail.outbox.clear()
+        return found
+
+    def answer(token: str) -> None:
+        assert response_submit(
+            token=token, answers=full_answers(round_.instrument), comments={}, language="da"
+        ).stored
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.round_launch(actor=None, round=round_)
+    first = tokens_by_address()
+    assert len(first) == 5
+    people = sorted(first)
+    answer(first[people[0]])  # answers at once: 0 reminders
+    for person in people[1:3]:  # one answers after the first reminder, one after the second
+        with django_capture_on_commit_callbacks(execute=True):
+            services.round_remind(actor=None, round=round_)
+        answer(tokens_by_address()[person])
+    slips = services.paper_codes_issue(actor=None, round=round_, unit=org.nursing, include_emailed=True)
+    answer(slips[0].code)  # answers on paper, printed after the second reminder (emailed = false)
+
+    answered = "round_id = %s AND answered"
+    windows = _windows(_raw_rows("surveys_invitation", answered, [round_.pk]))
+    # The attack's numbers before closing: 4 respondents in 4 windows of one person each.
+    assert sorted(windows.values()) == [1, 1, 1, 1]
+    reminders = sorted(
+        Invitation.objects.filter(round=round_, answered=True).values_list("reminders_sent", "emailed")
+    )
+    assert reminders == [(0, True), (1, True), (2, False), (2, True)]
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.round_close(actor=None, round=round_)
+
+    # After closing: one window holding all 4 respondents, in every stored invitation column
+    # (read from the table itself, so a column the model does not know is checked too) ...
+    assert list(_windows(_raw_rows("surveys_invitation", answered, [round_.pk])).values()) == [4]
+    everyone = _raw_rows("surveys_invitation", "round_id = %s", [round_.pk])
+    assert {(row["reminders_sent"], row["emailed"]) for row in everyone} == {(0, False)}
+    # ... and the responses have no column that could date them: each one except its random
+    # id and its answers is the same for all 4.
+    responses = _raw_rows("surveys_response", "round_id = %s", [round_.pk])
+    assert len(responses) == 4 and set(responses[0]) == RESPONSE_COLUMNS
+    for name in RESPONSE_COLUMNS - {"id", "answers"}:
+        assert len({row[name] for row in responses}) == 1, name
+    for name, kind in columns("surveys_invitation").items():
+        assert kind not in ("DateField", "DateTimeField", "TimeField"), name
+
+
+@pytest.mark.django_db
+def test_a_round_closed_by_its_date_forgets_reminders_at_the_next_seal_rounds():
+    from django.core.management import call_command
+
+    now = timezone.now()
+    round_ = make_round(opens_at=now - dt.timedelta(days=15), closes_at=now - dt.timedelta(hours=1))
+    running = make_round()
+    for target in (round_, running):
+        invitation, _token = make_invitation(target)
+        Invitation.objects.filter(pk=invitation.pk).update(reminders_sent=2, emailed=True, answered=True)
+    call_command("seal_rounds")
+    assert list(Invitation.objects.filter(round=round_).values_list("reminders_sent", "emailed")) == [
+        (0, False)
+    ]
+    # A running round still needs them (reminders go to e-mailed, unanswered invitations).
+    assert list(Invitation.objects.filter(round=running).values_list("reminders_sent", "emailed")) == [
+        (2, True)
+    ]

@@ -1,8 +1,13 @@
 """`kerne seal-rounds`: seal the stored answers of open and recently closed rounds.
 
-Run it from cron (e.g. hourly) on PostgreSQL: it keeps the database's own bookkeeping
-from pairing a response with its invitation for longer than the interval (see
-kerne/surveys/sealing.py). On SQLite it has nothing to do and says so.
+Run it from cron (e.g. hourly), on either database:
+
+- rounds that closed (by HR or by their closing time) forget their invitations' reminder
+  counts and e-mail flags (sealing.forget_timing);
+- on PostgreSQL it keeps the database's own bookkeeping from pairing a response with its
+  invitation for longer than the interval (see kerne/surveys/sealing.py);
+- on SQLite it empties the write-ahead log (kerne/surveys/journal.py): submissions do that
+  within seconds; this covers a log no submission has emptied since.
 """
 
 from __future__ import annotations
@@ -12,15 +17,36 @@ from typing import Any
 from django.core.management.base import BaseCommand
 from django.db import connection
 
-from kerne.surveys.sealing import round_seal, rounds_to_seal, vacuum_sealed_tables
+from kerne.surveys import journal
+from kerne.surveys.sealing import (
+    forget_timing,
+    round_seal,
+    rounds_closed_recently,
+    rounds_to_seal,
+    vacuum_sealed_tables,
+)
 
 
 class Command(BaseCommand):
     help = "Seal the stored answers of open and recently closed survey rounds (PostgreSQL)."
 
     def handle(self, *args: Any, **options: Any) -> None:
+        closed = rounds_closed_recently()
+        forgotten = forget_timing(closed)
+        if forgotten:
+            self.stdout.write(
+                f"{forgotten} invitations of {len(closed)} closed rounds forgot their reminders."
+            )
         if connection.vendor != "postgresql":
-            self.stdout.write("seal-rounds: nothing to do on this database (rows carry no writer's stamp).")
+            emptied = journal.wal_truncate()
+            self.stdout.write(
+                "seal-rounds: rows carry no writer's stamp on this database; "
+                + (
+                    "write-ahead log emptied."
+                    if emptied
+                    else "write-ahead log busy; the next submission empties it."
+                )
+            )
             return
         round_ids = rounds_to_seal()
         for round_id in round_ids:
