@@ -21,7 +21,9 @@ The policy here bounds that window:
 - a checkpoint that finds the database busy (a writer, or a reader on an older snapshot)
   gives up after a short wait and is tried again by the next submission or timer: a
   survey rush never waits behind it;
-- closing a round and ``kerne seal-rounds`` empty the log too.
+- closing a round and ``kerne seal-rounds`` empty the log too;
+- after emptying it, one write of the header page makes SQLite clear the page numbers the
+  wal-index (the `-shm` file) kept of the emptied frames (`_clear_index`).
 
 Every connection runs with ``PRAGMA secure_delete = ON`` (settings.py), so content that
 SQLite frees inside the database file (an old version of a cell, a deleted row, a freed
@@ -116,8 +118,27 @@ def _checkpoint(state: _Journal, path: str) -> bool:
         return False
     if busy:
         return False
+    _clear_index(state.connection)
     state.last_truncated = time.monotonic()
     return True
+
+
+def _clear_index(db: sqlite3.Connection) -> None:
+    """Clear the page numbers the `-shm` file keeps of the emptied log.
+
+    The wal-index (`-shm`) lists the page number of every frame the log held, in order —
+    which pages each submission changed, not their content — and keeps them after the log
+    is emptied, until the next write to the log reuses the table. One write of the header
+    page (`user_version`, unchanged; Kerne does not use it) makes SQLite clear the table,
+    and a second TRUNCATE empties the log of that one frame. Best effort: when a writer
+    gets in between, its own write clears the table the same way.
+    """
+    try:
+        (version,) = db.execute("PRAGMA user_version").fetchone()
+        db.execute(f"PRAGMA user_version = {int(version)}")
+        db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    except sqlite3.OperationalError as error:
+        logger.debug("wal index: %s", error)
 
 
 def wal_truncate(using: str = "default") -> bool:
