@@ -77,7 +77,7 @@ Rows = list[tuple[int, list[str]]]
 
 def read_csv(data: bytes, filename: str) -> tuple[list[str], Rows]:
     issues: list[org_importers.ImportIssue] = []
-    table = org_importers.read_csv(org_importers.SourceFile(filename, data), issues)
+    table = org_importers.read_csv(org_importers.SourceFile(filename, data), issues, max_rows=MAX_ROWS)
     if issues or table is None:
         raise ImportFileError([RowError(i.where.row or 0, i.where.column or "", i.message) for i in issues])
     rows = [(number, [org_importers.text_of(c) for c in cells]) for number, cells in table.rows]
@@ -97,6 +97,10 @@ def read_xlsx(data: bytes) -> tuple[list[str], Rows]:
                 continue
             if header is None:
                 header = cells
+            elif len(rows) >= MAX_ROWS:  # stop reading here: the rest is never held in memory
+                raise ImportFileError(
+                    [RowError(number, "", _("Filen har mere end %(n)s rækker.") % {"n": MAX_ROWS})]
+                )
             else:
                 rows.append((number, cells))
     finally:

@@ -25,12 +25,14 @@ import hashlib
 import io
 import json
 import re
+import zipfile
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple, Protocol
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
+from django.utils import formats
 from django.utils.translation import gettext as _
 
 from kerne.organisation.models import PATH_SEGMENT_WIDTH, UnitKind, path_segment
@@ -588,47 +590,71 @@ def sniff_delimiter(text: str) -> str:
     return best if counts[best] else ";"
 
 
-def read_csv(source: SourceFile, errors: list[ImportIssue]) -> Table | None:
+def too_many_rows(where: Location, limit: int) -> ImportIssue:
+    """The file goes on past the row limit: reading stops here (memory stays bounded)."""
+    return ImportIssue(
+        where,
+        _("filen har mere end %(limit)s rækker; en import kan højst have %(limit)s rækker")
+        % {"limit": formats.number_format(limit, force_grouping=True)},
+    )
+
+
+def read_csv(source: SourceFile, errors: list[ImportIssue], *, max_rows: int | None = None) -> Table | None:
+    """The header and the non-blank rows; with `max_rows`, reading stops at the first row past it."""
     text = decode_text(source, errors)
     if text is None:
         return None
     where = Location(source.name)
     delimiter = sniff_delimiter(text)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    header: list[str] | None = None
+    rows: list[tuple[int, list[object]]] = []
+    number = 0
     try:
-        records = list(reader)
+        for number, record in enumerate(reader, start=1):
+            if header is None:
+                header = record
+                continue
+            if not any(cell.strip() for cell in record):
+                continue
+            if max_rows is not None and len(rows) >= max_rows:
+                errors.append(too_many_rows(where.at(number), max_rows))
+                return None
+            if len(record) > len(header) and any(cell.strip() for cell in record[len(header) :]):
+                errors.append(
+                    ImportIssue(
+                        where.at(number),
+                        _(
+                            "rækken har %(n)s felter, men overskriften kun %(h)s "
+                            "(mangler der anførselstegn om et felt med %(d)r?)"
+                        )
+                        % {"n": len(record), "h": len(header), "d": delimiter},
+                    )
+                )
+            rows.append((number, list(record)))
     except csv.Error as exc:
         errors.append(
             ImportIssue(where.at(reader.line_num), _("CSV-filen kan ikke læses: %(e)s") % {"e": exc})
         )
         return None
-    if not records:
+    if header is None:
         errors.append(ImportIssue(where, _("filen er tom")))
         return None
-    header = records[0]
-    rows: list[tuple[int, list[object]]] = []
-    for number, record in enumerate(records[1:], start=2):
-        if not any(cell.strip() for cell in record):
-            continue
-        if len(record) > len(header) and any(cell.strip() for cell in record[len(header) :]):
-            errors.append(
-                ImportIssue(
-                    where.at(number),
-                    _(
-                        "rækken har %(n)s felter, men overskriften kun %(h)s "
-                        "(mangler der anførselstegn om et felt med %(d)r?)"
-                    )
-                    % {"n": len(record), "h": len(header), "d": delimiter},
-                )
-            )
-        rows.append((number, list(record)))
     return Table(where, header, 1, rows)
 
 
 # --------------------------------------------------------------------------- XLSX
 
 
-def _sheet_table(worksheet: Any, where: Location) -> Table | None:
+class _TooManyRows(Exception):
+    def __init__(self, issue: ImportIssue) -> None:
+        super().__init__(issue.message)
+        self.issue = issue
+
+
+def _sheet_table(worksheet: Any, where: Location, max_rows: int | None = None) -> Table | None:
+    """The header (first non-empty row) and the data rows, read row by row (openpyxl's read-only
+    mode streams the sheet); with `max_rows`, reading stops at the first row past it."""
     rows: list[tuple[int, list[object]]] = []
     header: list[str] | None = None
     header_row = 1
@@ -639,17 +665,49 @@ def _sheet_table(worksheet: Any, where: Location) -> Table | None:
         if header is None:
             header, header_row = [text_of(cell) for cell in cells], number
             continue
+        if max_rows is not None and len(rows) >= max_rows:
+            raise _TooManyRows(too_many_rows(where.at(number), max_rows))
         rows.append((number, cells))
     if header is None:
         return None
     return Table(where, header, header_row, rows)
 
 
-def read_xlsx(source: SourceFile, errors: list[ImportIssue]) -> tuple[Table | None, Table | None]:
+def _unpacked_too_large(source: SourceFile, limit: int) -> ImportIssue | None:
+    """An XLSX is a zip archive: refuse one whose parts unpack to more than `limit` bytes
+    before openpyxl reads them (its shared strings are held in memory whole)."""
+    from django.template.defaultfilters import filesizeformat
+
+    try:
+        with zipfile.ZipFile(io.BytesIO(source.data)) as archive:
+            size = sum(info.file_size for info in archive.infolist())
+    except (zipfile.BadZipFile, ValueError, OSError):
+        return None  # openpyxl reports a damaged file below
+    if size <= limit:
+        return None
+    return ImportIssue(
+        Location(source.name),
+        _("projektmappen fylder %(size)s, når den pakkes ud; grænsen er %(limit)s")
+        % {"size": filesizeformat(size), "limit": filesizeformat(limit)},
+    )
+
+
+def read_xlsx(
+    source: SourceFile,
+    errors: list[ImportIssue],
+    *,
+    max_rows: int | None = None,
+    max_unpacked_bytes: int | None = None,
+) -> tuple[Table | None, Table | None]:
     """The units sheet and the people sheet (None when the workbook has none)."""
     from openpyxl import load_workbook
 
     where = Location(source.name)
+    if max_unpacked_bytes is not None:
+        issue = _unpacked_too_large(source, max_unpacked_bytes)
+        if issue is not None:
+            errors.append(issue)
+            return None, None
     try:
         workbook = load_workbook(io.BytesIO(source.data), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds for a damaged file
@@ -674,15 +732,18 @@ def read_xlsx(source: SourceFile, errors: list[ImportIssue]) -> tuple[Table | No
                 )
             )
             return None, None
-        units = _sheet_table(workbook[units_name], Location(source.name, sheet=units_name))
+        units = _sheet_table(workbook[units_name], Location(source.name, sheet=units_name), max_rows)
         if units is None:
             errors.append(ImportIssue(Location(source.name, sheet=units_name), _("arket er tomt")))
         people = (
-            _sheet_table(workbook[people_name], Location(source.name, sheet=people_name))
+            _sheet_table(workbook[people_name], Location(source.name, sheet=people_name), max_rows)
             if people_name
             else None
         )
         return units, people
+    except _TooManyRows as exc:
+        errors.append(exc.issue)
+        return None, None
     finally:
         workbook.close()
 
