@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "kerne.surveys",
     "kerne.results",
     "kerne.goals",
+    "kerne.followup",
 ]
 
 MIDDLEWARE = [

@@ -17,6 +17,7 @@ urlpatterns = [
     path("svar/", include("kerne.surveys.urls_answer")),
     path("maal/", include("kerne.goals.urls")),
     path("resultater/", include("kerne.results.urls")),
+    path("opfoelgning/", include("kerne.followup.urls")),
     path("admin/", admin.site.urls),
     path("api/", api.urls),
 ]

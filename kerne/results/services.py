@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 
 from kerne.accounts.audit import audit_record
 from kerne.accounts.roles import AnyUser
+from kerne.followup.services import followup_open
 from kerne.surveys.models import Round
 
 
@@ -25,6 +26,7 @@ def round_release(*, actor: AnyUser | None, round: Round) -> Round:
         locked.released = True
         locked.save(update_fields=["released"])
         audit_record(actor=actor, action="round.release", obj=locked, changes={"released": [False, True]})
+        followup_open(actor=actor, round=locked)  # dialogue meeting cases (kerne/followup)
     round.released = True
     return locked
 

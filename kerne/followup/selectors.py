@@ -1,0 +1,127 @@
+"""Who sees and does what in the follow-up (issue 11; DESIGN §3 access).
+
+Dialogue meetings
+- A meeting case is seen by the leaders of its unit and of the units above it, and by HR
+  and the executive board. The meeting is recorded by a leader of the unit or above it.
+- The guide's numbers come only from kerne.results.selectors.result_for_user for the
+  viewer: what the unit's results page would show them, never more. A unit whose own
+  results are hidden gets the guide of the nearest unit above it whose results are shown
+  *and* that the viewer may see (a leader never sees results beside or above their own
+  part of the chain; then the guide has questions but no numbers, and says why).
+- HR sets the meeting deadline of a round.
+
+Views and the API never filter follow-up data with `Model.objects` themselves; they ask here.
+"""
+
+from __future__ import annotations
+
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from kerne.accounts.roles import AnyUser, is_hr, sees_whole_tree
+from kerne.followup.guide import MeetingGuide, build_guide
+from kerne.followup.models import MeetingCase, RoundFollowup
+from kerne.organisation import selectors as org
+from kerne.organisation.models import Unit, subtree_upper_bound
+from kerne.results.selectors import result_for_user
+
+# --- the chain ---------------------------------------------------------------------------------
+
+
+def leads(user: AnyUser, unit: Unit) -> bool:
+    """The user leads `unit` or a unit above it (an actual leader; whole-tree roles as such do not)."""
+    return any(unit.is_within(led) for led in org.led_units(user))
+
+
+def led_subtree_q(user: AnyUser, field: str = "unit") -> Q:
+    """Condition on a foreign key to Unit: the unit lies in a subtree the user leads."""
+    condition = Q(pk__in=[])
+    for led in org.led_units(user):
+        condition |= Q(
+            **{f"{field}__path__gte": led.path, f"{field}__path__lt": subtree_upper_bound(led.path)}
+        )
+    return condition
+
+
+def seen_units_q(user: AnyUser, field: str = "unit") -> Q | None:
+    """Units whose follow-up (actions, proposals) the user sees: None = all (HR, the executive board);
+    else the subtrees they lead and their own units (DESIGN §3)."""
+    if sees_whole_tree(user):
+        return None
+    condition = led_subtree_q(user, field)
+    own = [u.pk for u in org.own_units(user)]
+    if own:
+        condition |= Q(**{f"{field}__in": own})
+    return condition
+
+
+# --- meeting cases ------------------------------------------------------------------------------
+
+
+def can_see_case(user: AnyUser, case: MeetingCase) -> bool:
+    return bool(user.is_authenticated and (sees_whole_tree(user) or leads(user, case.unit)))
+
+
+def can_record_meeting(user: AnyUser, case: MeetingCase) -> bool:
+    return bool(user.is_authenticated and leads(user, case.unit))
+
+
+def can_set_deadline(user: AnyUser) -> bool:
+    return is_hr(user)
+
+
+def cases(user: AnyUser) -> QuerySet[MeetingCase]:
+    """Every case the user may see."""
+    query = MeetingCase.objects.select_related("unit", "followup", "followup__round", "meeting")
+    if not user.is_authenticated:
+        return query.none()
+    if sees_whole_tree(user):
+        return query
+    return query.filter(led_subtree_q(user))
+
+
+def my_cases(user: AnyUser) -> list[MeetingCase]:
+    """Cases of the units the user leads directly: their own meetings to hold."""
+    led = [u.pk for u in org.led_units(user)]
+    if not led:
+        return []
+    query = MeetingCase.objects.select_related("unit", "followup", "followup__round").filter(unit_id__in=led)
+    return sorted(query, key=lambda c: (hasattr(c, "meeting"), c.followup.deadline, c.unit.path))
+
+
+def case_or_404(user: AnyUser, pk: int) -> MeetingCase:
+    case = cases(user).filter(pk=pk).first()
+    if case is None:
+        raise Http404
+    return case
+
+
+def round_followups(user: AnyUser) -> QuerySet[RoundFollowup]:
+    if not sees_whole_tree(user):
+        return RoundFollowup.objects.none()
+    return RoundFollowup.objects.select_related("round")
+
+
+def round_followup_or_404(user: AnyUser, pk: int) -> RoundFollowup:
+    followup = round_followups(user).filter(pk=pk).first()
+    if followup is None:
+        raise Http404
+    return followup
+
+
+def meeting_guide(user: AnyUser, case: MeetingCase) -> MeetingGuide:
+    """The guide for the case's meeting, from the results the viewer may see (see the module docstring)."""
+    round_ = case.followup.round
+    unit = case.unit
+    report = result_for_user(user, round_, unit)
+    if report is None:  # not released (or withdrawn): nothing to show yet
+        return build_guide(None, unit_name=unit.name, own_hidden=False)
+    if report.total.shown:
+        return build_guide(report, unit_name=unit.name, own_hidden=False)
+    for ancestor in reversed(list(unit.ancestors())):
+        if not ancestor.is_within(round_.target_unit):
+            break
+        above = result_for_user(user, round_, ancestor)
+        if above is not None and above.total.shown:
+            return build_guide(above, unit_name=unit.name, own_hidden=True)
+    return build_guide(None, unit_name=unit.name, own_hidden=True)

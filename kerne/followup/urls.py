@@ -1,0 +1,17 @@
+"""Follow-up pages, mounted at /opfoelgning/ (namespace "followup")."""
+
+from django.urls import path
+
+from kerne.followup import views
+
+app_name = "followup"
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("dialogmoede/<int:pk>/", views.case_detail, name="case"),
+    path("dialogmoede/<int:pk>/guide/", views.guide, name="guide"),
+    path("dialogmoede/<int:pk>/projektor/", views.projector, name="projector"),
+    path("dialogmoede/<int:pk>/dagsorden.pdf", views.guide_pdf, name="guide_pdf"),
+    path("dialogmoede/<int:pk>/registrer/", views.meeting_record, name="meeting_record"),
+    path("runde/<int:pk>/", views.round_followup, name="round"),
+    path("runde/<int:pk>/frist/", views.deadline_set, name="deadline"),
+]
