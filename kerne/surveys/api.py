@@ -2,7 +2,8 @@
 
 Rule for every endpoint: HR/organisation consultants and administrators only (the same
 as the HR round pages); others get 403. Response rates come from the same selector as
-the pages, with the same suppression: a hidden count is `null`, never a number.
+the pages, which reads the results' one disclosure decision (the results' counts on the
+round's frozen tree, in the same coarse live steps): a hidden count is `null`, never a number.
 """
 
 from __future__ import annotations
@@ -79,7 +80,7 @@ class RateOut(Schema):
     label: str
     depth: int
     kind: str
-    invited: int | None  # None: hidden (open surveys, where the size is a result)
+    invited: int | None  # None for open surveys (no invitations)
     answered: int | None  # None: hidden to protect anonymity
     rate: float | None
 
@@ -137,7 +138,7 @@ def _rate_out(row: selectors.RateRow, counts_are_responses: bool) -> dict[str, A
         "label": row.label,
         "depth": row.depth,
         "kind": row.kind,
-        "invited": None if counts_are_responses and not row.shown else row.invited,
+        "invited": None if counts_are_responses else row.invited,
         "answered": row.answered,
         "rate": rate,
     }

@@ -7,18 +7,24 @@
   `own_invitation_to_answer_or_404`): only those of the user's own Person, in launched
   rounds that are open or closed within RECENTLY_CLOSED_DAYS. Nothing about what was
   answered: an invitation knows only *that* it was answered (DESIGN §3.2).
-- Response rates (`response_rates`): counts are results too (DESIGN §3.3), so a unit's
-  answered count and rate are shown only when the group has at least k invitations and
-  showing it lets no group of 1 to k−1 be derived by subtraction (disclosure.py). The
-  invitation counts themselves come from the organisation register and are always shown.
+- Response rates (`response_rates`, the HR rates page and the API's round status): counts
+  are results too (DESIGN §3.3–3.4), so they are read from the ONE decision the results
+  read, `kerne.results.rollup.round_results(round)`: the round's tree frozen at launch,
+  respondents as the basis, the same complementary suppression, and while the round runs
+  the same coarse time buckets. A count shown here is the count the results show for the
+  same group, or hidden on both; no subtraction across the two pages, and no
+  reorganisation during the round, reveals a small group. The invitation counts come
+  from the register and are always shown. (kerne.results is imported inside functions:
+  the surveys app sits below the results app.)
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Hashable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
+import numpy as np
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
@@ -26,8 +32,10 @@ from django.utils import timezone
 from kerne.accounts.roles import AnyUser, sees_whole_tree
 from kerne.organisation.models import Unit, subtree_upper_bound
 from kerne.organisation.selectors import own_units, person_of, visible_root_paths
-from kerne.surveys.disclosure import Disclosure, Group, disclose
-from kerne.surveys.models import InstrumentKind, Invitation, RaterGroup, Response, Round
+from kerne.surveys.models import InstrumentKind, Invitation, RaterGroup, Round
+
+if TYPE_CHECKING:
+    from kerne.results.rollup import IntArray, RoundResults, TreeLayout
 
 RECENTLY_CLOSED_DAYS = 90
 """How long after closing a round's invitation is still listed on "Mine målinger"."""
@@ -110,9 +118,9 @@ class RateRow:
     key: str
     label: str
     depth: int
-    invited: int  # invitations (for open surveys: responses) in the group and below
-    answered: int | None  # None when hidden
-    kind: str = "unit"  # unit | evaluation | rater_group | link
+    invited: int  # invitations in the group and below (register data; 0 for open surveys)
+    answered: int | None  # respondents; None when hidden
+    kind: str = "unit"  # unit | evaluation | rater_group | round
 
     @property
     def shown(self) -> bool:
@@ -137,104 +145,146 @@ class RateTable:
         return sum(1 for row in self.rows if not row.shown and row.kind != "evaluation")
 
 
-def _row(key: str, label: str, depth: int, d: Disclosure, kind: str, size_is_result: bool = False) -> RateRow:
-    # For open surveys the size *is* the number of responses: a result, hidden like one.
-    size = d.total_size if d.shown or not size_is_result else 0
-    return RateRow(key, label, depth, size, d.total_count if d.shown else None, kind)
-
-
 def response_rates(round: Round) -> RateTable:
-    """The round's response rates per unit (or per evaluation and rater group), suppressed."""
-    if round.mode == Round.Mode.OPEN_LINK:
-        return _open_counts(round)
-    if is_360(round):
-        return _evaluation_rates(round)
-    return _unit_rates(round)
+    """The round's response counts and rates per unit (or per evaluation and rater group).
+
+    Every respondent count, and with it every rate, is the one the results show for the
+    same group: read from `kerne.results.rollup.round_results(round)` (the round's frozen
+    tree, respondents as the basis, the results' disclosure decision, live numbers in the
+    results' coarse time buckets), so no subtraction across the two pages reveals a small
+    group. Invitation counts come from the register and are always shown.
+    """
+    open_survey = round.mode == Round.Mode.OPEN_LINK
+    if round.status == Round.Status.DRAFT:
+        return RateTable(round.k, counts_are_responses=open_survey)
+    from kerne.results.rollup import round_results
+
+    results = round_results(round)
+    if results.evaluations is not None:
+        return _evaluation_rates(round, results)
+    return _unit_rates(round, results)
 
 
-def _unit_rates(round: Round) -> RateTable:
-    table = RateTable(round.k)
-    per_unit = {
-        row["unit_id"]: (row["n"], row["a"])
-        for row in round.invitations.values("unit_id").annotate(
-            n=Count("id"), a=Count("id", filter=Q(answered=True))
-        )
-    }
-    if not per_unit:
+def _unit_rates(round: Round, results: RoundResults) -> RateTable:
+    """Units of the round's frozen tree in tree order, each with everything below it.
+
+    A row is listed when its subtree holds invitations (or, for an open survey, a link):
+    register data, so that whether a row appears says nothing about who answered. Its
+    respondent count is shown where the results show the unit's (`subtree_shown`)."""
+    from kerne.results.rollup import range_sums
+
+    block = results.units
+    open_survey = round.mode == Round.Mode.OPEN_LINK
+    table = RateTable(results.k, counts_are_responses=open_survey)
+    if block is None or not len(block.tree):
         return table
-    target = round.target_unit
-    units = list(Unit.objects.subtree_of(target).only("pk", "name", "parent_id", "path", "depth"))
-    groups = [
-        Group(
-            u.pk,
-            u.parent_id if u.pk != target.pk else None,
-            per_unit.get(u.pk, (0, 0))[0],
-            per_unit.get(u.pk, (0, 0))[1],
+    tree = block.tree
+    if open_survey:
+        own = np.zeros(len(tree), dtype=np.int64)
+        links = np.array(list(round.open_links.values_list("unit_id", flat=True)), dtype=np.int64)
+        index = tree.indices_of(links)
+        np.add.at(own, index[index >= 0], 1)
+        listed = range_sums(own, tree) > 0
+        invited = np.zeros(len(tree), dtype=np.int64)
+    else:
+        invited = range_sums(_invitations_per_unit(round, tree), tree)
+        listed = invited > 0
+    indices = [int(i) for i in np.flatnonzero(listed)]
+    names = _unit_names([int(tree.unit_ids[i]) for i in indices])
+    root_depth = int(tree.depth[0])
+    for i in indices:
+        unit_id = int(tree.unit_ids[i])
+        shown = bool(block.visibility.subtree_shown[i])
+        table.rows.append(
+            RateRow(
+                key=str(unit_id),
+                label=names.get(unit_id, "–"),
+                depth=int(tree.depth[i]) - root_depth,
+                invited=int(invited[i]),
+                answered=int(block.subtree.respondents[i]) if shown else None,
+                kind="unit",
+            )
         )
-        for u in units
-    ]
-    disclosed = disclose(groups, round.k)
-    for u in units:
-        d = disclosed[u.pk]
-        if d.total_size:
-            table.rows.append(_row(str(u.pk), u.name, u.depth - target.depth, d, "unit"))
-    table.total = table.rows[0] if table.rows else None
+    table.total = table.rows[0] if indices and indices[0] == 0 else None
     return table
 
 
-def _evaluation_rates(round: Round) -> RateTable:
-    """Per evaluated leader and rater group. The groups hang directly under the round:
-    a leader's own total is not shown (only the invitation count), since it minus the
-    employee group would reveal whether the one manager and the leader answered."""
+def _invitations_per_unit(round: Round, tree: TreeLayout) -> IntArray:
+    """The round's invitations per unit of its frozen tree (each person's unit at the
+    cut-off); invitations of units outside the tree count at its root, as their answers do."""
+    rows = list(round.invitations.values("unit_id").annotate(n=Count("id")).values_list("unit_id", "n"))
+    counts = np.zeros(len(tree), dtype=np.int64)
+    if rows:
+        index = tree.indices_of(np.array([r[0] for r in rows], dtype=np.int64))
+        np.add.at(counts, np.where(index >= 0, index, 0), np.array([r[1] for r in rows], dtype=np.int64))
+    return counts
+
+
+def _unit_names(ids: list[int]) -> dict[int, str]:
+    names: dict[int, str] = {}
+    for start in range(0, len(ids), 5000):
+        names.update(Unit.objects.filter(pk__in=ids[start : start + 5000]).values_list("id", "name"))
+    return names
+
+
+def _evaluation_rates(round: Round, results: RoundResults) -> RateTable:
+    """Per evaluated leader and rater group, as the evaluation's results show them.
+
+    The groups and their decision are the results' (kerne.results.rollup.EVAL_GROUPS):
+    the leader's own answers, all raters but the leader, and below those the manager,
+    peers and employees. The leader and the manager are exempt groups (raters are told
+    they are not anonymous) and are shown as the results show them. A leader's row shows
+    only the invitation count. The round's total is shown only where it is the sum of
+    shown numbers (every leader's own and "all but the leader" groups shown)."""
     from django.utils.translation import gettext as _
 
-    table = RateTable(round.k)
-    counts: dict[tuple[int, str], tuple[int, int]] = {
-        (row["evaluation_id"], row["rater_group"]): (row["n"], row["a"])
-        for row in round.invitations.filter(evaluation__isnull=False)
+    from kerne.results.rollup import EVAL_GROUP_COUNT, EVAL_GROUPS, EVAL_OTHERS, EVAL_SELF
+
+    block = results.evaluations
+    assert block is not None
+    table = RateTable(results.k)
+    invited: dict[tuple[int, str], int] = {
+        (evaluation_id, rater_group): n
+        for evaluation_id, rater_group, n in round.invitations.filter(evaluation__isnull=False)
         .values("evaluation_id", "rater_group")
-        .annotate(n=Count("id"), a=Count("id", filter=Q(answered=True)))
-    }
-    evaluations = list(round.evaluations.select_related("unit").order_by("unit__path", "leader_name"))
-    groups: list[Group] = [Group("round", None, 0)]
-    groups += [Group(("g", eid, rater_group), "round", n, a) for (eid, rater_group), (n, a) in counts.items()]
-    disclosed = disclose(groups, round.k)
-    labels = dict(RaterGroup.choices)
-    table.total = _row("round", _("Hele målingen"), 0, disclosed["round"], "round")
-    order = [RaterGroup.SELF, RaterGroup.MANAGER, RaterGroup.PEER, RaterGroup.EMPLOYEE]
-    for e in evaluations:
-        invited = sum(n for (eid, _g), (n, _a) in counts.items() if eid == e.pk)
-        table.rows.append(
-            RateRow(f"e{e.pk}", f"{e.leader_name} ({e.unit.name})", 0, invited, None, "evaluation")
-        )
-        for rater_group in order:
-            key: Hashable = ("g", e.pk, rater_group)
-            if key in disclosed:
-                table.rows.append(
-                    _row(f"e{e.pk}-{rater_group}", str(labels[rater_group]), 1, disclosed[key], "rater_group")
-                )
-    return table
-
-
-def _open_counts(round: Round) -> RateTable:
-    from django.utils.translation import gettext as _
-
-    table = RateTable(round.k, counts_are_responses=True)
-    per_unit = dict(
-        Response.objects.filter(round=round)
-        .values("unit_id")
         .annotate(n=Count("id"))
-        .values_list("unit_id", "n")
-    )
-    links = list(round.open_links.select_related("unit").order_by("unit__path"))
-    groups = [Group("round", None, 0)] + [
-        Group(link.unit_id, "round", per_unit.get(link.unit_id, 0), per_unit.get(link.unit_id, 0))
-        for link in links
-    ]
-    disclosed = disclose(groups, round.k)
-    table.total = _row("round", _("Hele målingen"), 0, disclosed["round"], "round", size_is_result=True)
-    for link in links:
+        .values_list("evaluation_id", "rater_group", "n")
+    }
+    labels = {str(value): str(label) for value, label in RaterGroup.choices}
+    labels["others"] = _("Alle andre end lederen selv")
+    member_groups = {"others": ("manager", "peer", "employee")}
+    total_invited = 0
+    total_answered: int | None = 0
+    for e in round.evaluations.select_related("unit").order_by("unit__path", "leader_name"):
+        position = block.index_of(e.pk)
+        group_invited = {
+            key: sum(invited.get((e.pk, g), 0) for g in member_groups.get(key, (key,))) for key in EVAL_GROUPS
+        }
+        total_invited += group_invited["self"] + group_invited["others"]
         table.rows.append(
-            _row(str(link.unit_id), link.unit.name, 0, disclosed[link.unit_id], "link", size_is_result=True)
+            RateRow(
+                f"e{e.pk}",
+                f"{e.leader_name} ({e.unit.name})",
+                0,
+                group_invited["self"] + group_invited["others"],
+                None,
+                "evaluation",
+            )
         )
+        for g, key in enumerate(EVAL_GROUPS):
+            answered: int | None = None
+            if position is not None and block.visibility.shown[position, g]:
+                answered = int(block.stats.respondents[position * EVAL_GROUP_COUNT + g])
+            if g in (EVAL_SELF, EVAL_OTHERS) and group_invited[key]:
+                if answered is None or total_answered is None:
+                    total_answered = None
+                else:
+                    total_answered += answered
+            if group_invited[key]:
+                depth = 1 if g in (EVAL_SELF, EVAL_OTHERS) else 2
+                table.rows.append(
+                    RateRow(f"e{e.pk}-{key}", labels[key], depth, group_invited[key], answered, "rater_group")
+                )
+    if table.rows:
+        table.total = RateRow("round", _("Hele målingen"), 0, total_invited, total_answered, "round")
     return table

@@ -5,8 +5,8 @@ Every round page is for HR/organisation consultants and administrators (`hr_requ
 they run rounds for the whole tree. The exception is "Mine målinger" (`my_surveys`,
 `my_survey_answer`, `login_required`): any logged-in employee's own invitations, through
 the selectors, never anyone else's. Results are not here (the results app shows them, with
-their own anonymity rules); the only numbers here are response rates, suppressed as
-selectors.response_rates says.
+their own anonymity rules); the only numbers here are response rates, read from the
+results' one disclosure decision as selectors.response_rates says.
 """
 
 from __future__ import annotations
@@ -354,12 +354,23 @@ def round_close(request: HttpRequest, pk: int) -> HttpResponse:
 
 @hr_required
 def round_rates(request: HttpRequest, pk: int) -> HttpResponse:
-    """Live response rates; htmx polls the same URL every 10 s for the table alone."""
+    """Response rates, as the results count them (selectors.response_rates). While the round
+    is open the numbers change once per live bucket of KERNE_LIVE_REFRESH_SECONDS (the
+    results' cache, kerne.results.rollup.live_bucket); htmx polls the same URL about
+    once a minute for the table alone, so a new bucket shows without a reload."""
+    from kerne.results.rollup import live_bucket
+
     round_ = _round(request, pk)
+    seconds = max(1, int(settings.KERNE_LIVE_REFRESH_SECONDS))
+    next_update = dt.datetime.fromtimestamp((live_bucket() + 1) * seconds, tz=dt.UTC)
     context = {
         "round": round_,
         "table": selectors.response_rates(round_),
-        "updated": timezone.localtime(),
+        "next_update": timezone.localtime(next_update),
+        "refresh_minutes": max(1, seconds // 60),
+        # Poll once a minute (or once a bucket, when buckets are shorter): a new bucket shows
+        # soon after it begins, and most polls are answered from the results' cache.
+        "poll_seconds": min(60, seconds),
         "polling": round_.status == Round.Status.OPEN,
     }
     if getattr(request, "htmx", False):

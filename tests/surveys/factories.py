@@ -83,3 +83,17 @@ def make_open_link(round: Round, *, unit: Unit | None = None, slug: str | None =
 def full_answers(instrument: Instrument, value: str = "4") -> dict[str, str]:
     """Every item answered with `value`."""
     return dict.fromkeys(instrument.items.order_by("position").values_list("key", flat=True), value)
+
+
+def answer(invitation: Invitation, value: str = "4") -> None:
+    """Answer an invitation as its respondent would: a fresh token for it (as an e-mail
+    would bring), then the real submission (the claim and the anonymous response)."""
+    from kerne.surveys import submission
+
+    token = new_token()
+    Invitation.objects.filter(pk=invitation.pk).update(token_hash=hash_secret(token))
+    instrument = Round.objects.get(pk=invitation.round_id).instrument
+    result = submission.response_submit(
+        token=token, answers=full_answers(instrument, value), comments={}, language="da"
+    )
+    assert result.status == submission.STORED, result

@@ -11,9 +11,9 @@ from django.utils import timezone
 
 from kerne.accounts.models import ApiToken, hash_token
 from kerne.surveys.instruments import export_instrument, shipped_instrument
-from kerne.surveys.models import Instrument, Invitation, Round
+from kerne.surveys.models import Instrument, Round
 from tests.access import build_world
-from tests.surveys.factories import make_invitation, make_round
+from tests.surveys.factories import answer, make_invitation, make_round
 
 pytestmark = pytest.mark.django_db
 
@@ -108,7 +108,8 @@ def test_status_suppresses_like_the_page():
     for unit, invited, answered in ((world.dept_a1, 6, 4), (world.team_a1x, 3, 2)):
         for i in range(invited):
             invitation, _ = make_invitation(round_, unit=unit)
-            Invitation.objects.filter(pk=invitation.pk).update(answered=i < answered)
+            if i < answered:
+                answer(invitation)
     status = _client(world.users["hr"]).get(f"/api/surveys/rounds/{round_.pk}/status").json()
     rows = {row["label"]: row for row in status["groups"]}
     assert rows["Center A"]["answered"] == 6 and rows["Center A"]["rate"] == round(6 / 9, 4)

@@ -15,7 +15,7 @@ from kerne.surveys import selectors, services
 from kerne.surveys.instruments import shipped_instrument
 from kerne.surveys.models import Evaluation, Invitation, RaterGroup, Round
 from tests.factories import make_hr, make_person, make_unit
-from tests.surveys.factories import make_invitation, make_open_link, make_round
+from tests.surveys.factories import answer, make_invitation, make_open_link, make_round
 from tests.surveys.small_org import build_small_org
 
 pytestmark = pytest.mark.django_db
@@ -151,7 +151,7 @@ def _answered(round_, unit, invited, answered):
     for i in range(invited):
         invitation, _token = make_invitation(round_, unit=unit)
         if i < answered:
-            Invitation.objects.filter(pk=invitation.pk).update(answered=True)
+            answer(invitation)
 
 
 def test_rates_are_hidden_below_k_and_the_page_says_why(hr_client):
@@ -171,35 +171,48 @@ def test_rates_are_hidden_below_k_and_the_page_says_why(hr_client):
     page = hr_client.get(url).content.decode()
     assert "3 af 4" not in page and ">3<" not in page
     assert "skjult" in page and "Hvorfor er nogle tal skjult?" in page
-    assert 'hx-trigger="every 10s"' in page
+    # The numbers change once per live bucket (30 minutes); the page polls for the next one.
+    assert 'hx-trigger="every 60s"' in page and "højst én gang hvert 30. minut" in page
     partial = hr_client.get(url, HTTP_HX_REQUEST="true").content.decode()
     assert "<html" not in partial and 'id="rates"' in partial
 
 
 def test_rates_of_a_360_round_per_rater_group(hr_client):
+    from kerne.results import rollup
+
     org = build_small_org()
     round_ = make_round(target=org.health, instrument="leadership_360", status=Round.Status.DRAFT)
     services.evaluation_add(actor=None, round=round_, leader=org.leaders["hanne"])
-    Invitation.objects.filter(round=round_, rater_group__in=["employee", "manager"]).update(answered=True)
+    services.evaluation_add(actor=None, round=round_, leader=org.leaders["tina"])
+    # A draft has no answers to count.
+    assert selectors.response_rates(round_).rows == []
+    Round.objects.filter(pk=round_.pk).update(status=Round.Status.OPEN)
+    round_.refresh_from_db()
+    hanne = Evaluation.objects.get(round=round_, leader=org.leaders["hanne"]).pk
+    for invitation in Invitation.objects.filter(round=round_, evaluation_id=hanne, rater_group="employee"):
+        answer(invitation)
+    answer(Invitation.objects.get(round=round_, evaluation_id=hanne, rater_group="manager"))
 
     def groups():
+        rollup.clear_memo()  # the next live bucket
         table = selectors.response_rates(round_)
         return table, {row.key: row for row in table.rows if row.kind == "rater_group"}
 
     table, rows = groups()
-    hanne = Evaluation.objects.get(round=round_, leader=org.leaders["hanne"]).pk
-    # 9 employees ≥ k, but the round (12) minus them would show whether the leader, her
-    # manager and her one peer answered (3 < k): hidden. Groups of one are always hidden.
-    assert table.total.answered == 10
-    assert all(row.answered is None for row in rows.values())
-    services.evaluation_add(actor=None, round=round_, leader=org.leaders["tina"])
-    Invitation.objects.filter(round=round_, rater_group="employee").update(answered=True)
-    table, rows = groups()
-    # Now the rest of the round is 1+1+1 (Hanne) + 1+1 (Tina) = 5 ≥ k: both employee groups are shown.
+    # As the evaluation's results show it (one decision): all raters but Hanne (10) = her
+    # manager (1, not anonymous) + her 9 employees, and the residual, her peer, is 0.
+    assert rows[f"e{hanne}-others"].answered == 10
+    assert rows[f"e{hanne}-manager"].answered == 1
     assert rows[f"e{hanne}-employee"].answered == 9
-    assert sum(1 for row in rows.values() if row.answered is not None) == 2
-    assert rows[f"e{hanne}-manager"].answered is None
-    Round.objects.filter(pk=round_.pk).update(status=Round.Status.OPEN)
+    assert rows[f"e{hanne}-peer"].answered is None and rows[f"e{hanne}-peer"].invited == 1
+    # Hanne has not answered herself: an empty group is hidden like any other, and so is the total.
+    assert rows[f"e{hanne}-self"].answered is None and table.total.answered is None
+    answer(Invitation.objects.get(round=round_, evaluation_id=hanne, rater_group="peer"))
+    table, rows = groups()
+    # One peer answered: others (11) − manager (1) − employees (9) would be 1, so the
+    # employees are hidden as well (complementary suppression).
+    assert rows[f"e{hanne}-others"].answered == 11 and rows[f"e{hanne}-employee"].answered is None
+    assert rows[f"e{hanne}-peer"].answered is None
     page = hr_client.get(reverse("surveys:round_rates", args=[round_.pk])).content.decode()
     assert "Hanne Hjemmeplejeleder" in page and "Tina Teamleder" in page
 
@@ -221,8 +234,12 @@ def test_open_survey_counts_are_results_too(hr_client):
                 answers=b"\x03",
             )
     table = selectors.response_rates(round_)
-    assert table.total.answered == 8
-    assert all(row.answered is None and row.invited == 0 for row in table.rows)
+    rows = {row.label: row for row in table.rows}
+    # As the results count them: the centre with everything below it (8) is shown; the
+    # library (6) would leave the centre's own 2 by subtraction, so it is hidden.
+    assert table.total is rows["Borgerservice"] and table.total.answered == 8
+    assert rows["Bibliotek"].answered is None and rows["Bibliotek"].depth == 1
+    assert all(row.invited == 0 for row in table.rows)
 
 
 def test_paper_sheet_has_codes_inside_and_names_outside(hr_client):

@@ -16,7 +16,7 @@ from kerne.surveys.instruments import shipped_instrument
 from kerne.surveys.models import Invitation, Round, hash_secret
 from tests.browser import assert_accessible, login, set_language
 from tests.factories import make_employee, make_hr, make_unit
-from tests.surveys.factories import make_invitation, make_round
+from tests.surveys.factories import answer, make_invitation, make_round
 from tests.surveys.small_org import build_small_org
 
 pytestmark = pytest.mark.browser
@@ -40,6 +40,7 @@ TEXT = {
 @pytest.mark.parametrize("language", ["da", "en"])
 def test_create_launch_and_follow_rates(browser_page, live_server, language, settings):
     settings.KERNE_BASE_URL = live_server.url
+    settings.KERNE_LIVE_REFRESH_SECONDS = 2  # live counts change once per bucket of 2 s
     page = browser_page
     load_pipeline_levels(apps)  # a transactional test starts from flushed tables
     org = build_small_org()
@@ -84,12 +85,14 @@ def test_create_launch_and_follow_rates(browser_page, live_server, language, set
     assert page.url.endswith(f"/maalinger/{round_.pk}/svarprocenter/")
     assert Invitation.objects.filter(round=round_).count() == 21
     assert len(mail.outbox) == 19  # two in home care have no e-mail
-    assert page.locator("#rates[hx-trigger='every 10s']").count() == 1
+    assert page.locator("#rates[hx-trigger='every 2s']").count() == 1
     assert page.locator("#rates .hidden-number").count() > 0
     assert_accessible(page)
 
-    # The table updates itself: answers arrive, and after the next poll the total shows them.
-    Invitation.objects.filter(round=round_, unit=org.north).update(answered=True)
+    # The table updates itself: answers arrive, and once the next live bucket has begun
+    # (2 s here, 30 minutes by default) the next poll shows them in the total.
+    for invitation in Invitation.objects.filter(round=round_, unit=org.north):
+        answer(invitation)
     page.wait_for_function(
         "(() => { const t = document.querySelector('.rates-total'); return t && /6/.test(t.innerText); })()",
         timeout=15_000,
