@@ -9,10 +9,19 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from kerne.followup.models import TEXT_MAX, MeetingCase, RoundFollowup
+from kerne.accounts.roles import AnyUser
+from kerne.followup import links as targets
+from kerne.followup.models import TEXT_MAX, TITLE_MAX, Action, MeetingCase, RoundFollowup
+from kerne.followup.selectors import owner_choices
+from kerne.organisation.models import Person, Unit
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 MAX_PARTICIPANTS = 10_000
+OWNER_OUTSIDE = _("Den ansvarlige skal være en person i enheden, under den, eller en leder over den.")
+
+
+def _field(form: forms.BaseForm, name: str) -> Any:
+    return form.fields[name]
 
 
 def text_field(label: Any, *, required: bool = True, help_text: Any = "", rows: int = 4) -> forms.CharField:
@@ -63,3 +72,119 @@ class DeadlineForm(forms.Form):
         if deadline < self.followup.released_on:
             raise forms.ValidationError(_("Fristen kan ikke ligge før resultaterne blev frigivet."))
         return deadline
+
+
+class LinksField(forms.MultipleChoiceField):
+    """What an action addresses: codes from kerne.followup.links, each resolved in the form's clean."""
+
+    widget = forms.SelectMultiple(attrs={"size": 8})
+
+    def valid_value(self, value: str) -> bool:
+        return True  # checked against the database (exists, visible) in ActionForm.clean_links
+
+
+class ActionForm(forms.Form):
+    title = forms.CharField(label=_("Titel"), max_length=TITLE_MAX)
+    description = text_field(_("Beskrivelse"), required=False)
+    unit = forms.ModelChoiceField(label=_("Enhed"), queryset=Unit.objects.none())
+    owner = forms.ModelChoiceField(
+        label=_("Ansvarlig"),
+        queryset=Person.objects.none(),
+        help_text=_("En person i enheden, under den, eller en leder over den."),
+        error_messages={"invalid_choice": OWNER_OUTSIDE},
+    )
+    deadline = forms.DateField(label=_("Frist"), widget=DATE)
+    links = LinksField(
+        label=_("Handlingen skal forbedre"),
+        required=False,
+        help_text=_(
+            "Vælg en eller flere: en dimension i målingen, et mål, en indikator, en adfærd eller et princip."
+        ),
+    )
+
+    def __init__(
+        self,
+        *args: Any,
+        user: AnyUser,
+        units: list[Unit],
+        unit: Unit | None = None,
+        action: Action | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.action = action
+        _field(self, "unit").queryset = Unit.objects.filter(pk__in=[u.pk for u in units])
+        if action is not None:
+            del self.fields["unit"]
+            unit = action.unit
+        chosen = unit
+        if chosen is None and self.is_bound:
+            chosen = next((u for u in units if str(u.pk) == str(self.data.get("unit"))), None)
+        if chosen is None and units:
+            chosen = units[0]
+        self.link_unit = chosen
+        _field(self, "owner").queryset = (
+            owner_choices(chosen) if chosen is not None else Person.objects.none()
+        )
+        _field(self, "links").choices = targets.choices(user, chosen)
+
+    def clean_deadline(self) -> dt.date:
+        deadline: dt.date = self.cleaned_data["deadline"]
+        changed = self.action is None or deadline != self.action.deadline
+        if changed and deadline < timezone.localdate():
+            raise forms.ValidationError(_("Fristen kan ikke ligge i fortiden."))
+        return deadline
+
+    def clean_links(self) -> list[targets.LinkTarget]:
+        codes: list[str] = self.cleaned_data.get("links") or []
+        unit = self.link_unit
+        resolved = []
+        errors = []
+        for code in codes:
+            try:
+                if unit is None:
+                    raise targets.LinkError(_("Vælg først en enhed."))
+                resolved.append(targets.resolve(self.user, unit, code))
+            except targets.LinkError as error:
+                errors.append(str(error))
+        if errors:
+            raise forms.ValidationError(errors)
+        return resolved
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        owner = data.get("owner")
+        unit = data.get("unit", self.link_unit)
+        if owner is not None and unit is not None and not owner_choices(unit).filter(pk=owner.pk).exists():
+            self.add_error(
+                "owner",
+                _("Den ansvarlige skal være en person i enheden, under den, eller en leder over den."),
+            )
+        return data
+
+
+class StatusForm(forms.Form):
+    status = forms.ChoiceField(label=_("Status"), choices=Action.Status.choices)
+    reason = text_field(
+        _("Begrundelse"), required=False, rows=2, help_text=_("Skal udfyldes, når handlingen opgives.")
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("status") == Action.Status.DROPPED and not (data.get("reason") or "").strip():
+            self.add_error("reason", _("Skriv hvorfor handlingen opgives."))
+        return data
+
+
+class NoteForm(forms.Form):
+    text = text_field(_("Notat om fremdrift"), rows=3)
+    on = forms.DateField(label=_("Dato"), widget=DATE, required=False)
+
+    def clean_on(self) -> dt.date:
+        on: dt.date | None = self.cleaned_data.get("on")
+        if on is None:
+            return timezone.localdate()
+        if on > timezone.localdate():
+            raise forms.ValidationError(_("Et notat om fremdrift kan ikke dateres i fremtiden."))
+        return on

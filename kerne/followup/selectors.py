@@ -20,9 +20,9 @@ from django.http import Http404
 
 from kerne.accounts.roles import AnyUser, is_hr, sees_whole_tree
 from kerne.followup.guide import MeetingGuide, build_guide
-from kerne.followup.models import MeetingCase, RoundFollowup
+from kerne.followup.models import Action, MeetingCase, RoundFollowup
 from kerne.organisation import selectors as org
-from kerne.organisation.models import Unit, subtree_upper_bound
+from kerne.organisation.models import Engagement, Person, Unit, subtree_upper_bound
 from kerne.results.selectors import result_for_user
 
 # --- the chain ---------------------------------------------------------------------------------
@@ -125,3 +125,56 @@ def meeting_guide(user: AnyUser, case: MeetingCase) -> MeetingGuide:
         if above is not None and above.total.shown:
             return build_guide(above, unit_name=unit.name, own_hidden=True)
     return build_guide(None, unit_name=unit.name, own_hidden=True)
+
+
+# --- actions -------------------------------------------------------------------------------------
+#
+# Seen by the employees of the unit ("you said – we did"), the leaders of the unit and above,
+# HR and the executive board. Edited by the owner and by the leaders of the unit and above.
+
+
+def actions(user: AnyUser) -> QuerySet[Action]:
+    query = Action.objects.select_related("unit", "owner")
+    if not user.is_authenticated:
+        return query.none()
+    condition = seen_units_q(user)
+    return query if condition is None else query.filter(condition)
+
+
+def action_or_404(user: AnyUser, pk: int) -> Action:
+    action = actions(user).filter(pk=pk).first()
+    if action is None:
+        raise Http404
+    return action
+
+
+def can_edit_action(user: AnyUser, action: Action) -> bool:
+    if not user.is_authenticated:
+        return False
+    person = org.person_of(user)
+    if person is not None and action.owner_id == person.pk:
+        return True
+    return leads(user, action.unit)
+
+
+def can_create_action(user: AnyUser, unit: Unit) -> bool:
+    return bool(user.is_authenticated and leads(user, unit))
+
+
+def action_units(user: AnyUser, levels: int = 3) -> list[Unit]:
+    """Units a user may create actions for: the units they lead and a few levels below."""
+    units: dict[int, Unit] = {}
+    for led in org.led_units(user):
+        for unit in Unit.objects.subtree_of(led).active().filter(depth__lte=led.depth + levels)[:500]:
+            units[unit.pk] = unit
+    return sorted(units.values(), key=lambda u: u.path)
+
+
+def owner_choices(unit: Unit) -> QuerySet[Person]:
+    """People in the chain of `unit`: engaged in it or below it, or leading a unit above it."""
+    below = Engagement.objects.active().filter(
+        unit__path__gte=unit.path, unit__path__lt=subtree_upper_bound(unit.path)
+    )
+    above = Engagement.objects.active().filter(unit_id__in=unit.ancestor_ids(), is_leader=True)
+    ids = set(below.values_list("person_id", flat=True)) | set(above.values_list("person_id", flat=True))
+    return Person.objects.filter(pk__in=ids).order_by("name")

@@ -9,15 +9,27 @@ exactly what an unsigned proposal must not leave behind. They assume validated i
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from kerne.accounts.audit import audit_record
+from kerne.accounts.audit import audit_record, model_changes
 from kerne.accounts.roles import AnyUser
-from kerne.followup.models import MEETING_DEADLINE_DAYS, Meeting, MeetingCase, RoundFollowup
-from kerne.organisation.models import PATH_SEGMENT_WIDTH, Engagement, Unit
+from kerne.followup.links import LinkTarget, link_code
+from kerne.followup.models import (
+    MEETING_DEADLINE_DAYS,
+    Action,
+    ActionLink,
+    ActionNote,
+    ActionStatusChange,
+    Meeting,
+    MeetingCase,
+    RoundFollowup,
+)
+from kerne.organisation.models import PATH_SEGMENT_WIDTH, Engagement, Person, Unit
 from kerne.surveys.models import InstrumentKind, Invitation, Round
 
 
@@ -133,3 +145,147 @@ def meeting_record(
             action = "meeting.update"
         audit_record(actor=actor, action=action, obj=meeting, changes=changes)
     return meeting
+
+
+# --- actions -------------------------------------------------------------------------------------
+
+
+def _status_change(actor: AnyUser | None, action: Action, old: str, new: str, reason: str = "") -> None:
+    ActionStatusChange.objects.create(
+        action=action,
+        from_status=old,
+        to_status=new,
+        reason=reason,
+        actor=_user(actor),
+        actor_name=_name(actor),
+    )
+
+
+def _add_links(actor: AnyUser | None, action: Action, targets: Sequence[LinkTarget]) -> None:
+    existing = {link_code(link) for link in action.links.all()}
+    for target in targets:
+        if target.code in existing:
+            continue
+        ActionLink.objects.create(action=action, kind=target.kind, **target.fields)
+        existing.add(target.code)
+        audit_record(actor=actor, action="action.link", obj=action, changes={"link": [None, target.code]})
+
+
+def action_create(
+    *,
+    actor: AnyUser | None,
+    unit: Unit,
+    title: str,
+    description: str,
+    owner: Person | None,
+    deadline: dt.date,
+    case: MeetingCase | None = None,
+    links: Sequence[LinkTarget] = (),
+) -> Action:
+    with transaction.atomic():
+        action = Action.objects.create(
+            unit=unit,
+            title=title,
+            description=description,
+            owner=owner,
+            deadline=deadline,
+            case=case,
+            created_by=_user(actor),
+        )
+        _status_change(actor, action, "", Action.Status.PLANNED)
+        audit_record(
+            actor=actor,
+            action="action.create",
+            obj=action,
+            changes={
+                "unit": [None, unit.pk],
+                "title": [None, title],
+                "owner": [None, owner.pk if owner else None],
+                "deadline": [None, str(deadline)],
+                "case": [None, case.pk if case else None],
+            },
+        )
+        _add_links(actor, action, links)
+    return action
+
+
+def action_update(
+    *,
+    actor: AnyUser | None,
+    action: Action,
+    title: str,
+    description: str,
+    owner: Person | None,
+    deadline: dt.date,
+) -> Action:
+    with transaction.atomic():
+        values = {"title": title, "description": description, "owner": owner, "deadline": deadline}
+        changes = model_changes(action, values)
+        if changes:
+            for key, value in values.items():
+                setattr(action, key, value)
+            action.save()
+            audit_record(actor=actor, action="action.update", obj=action, changes=changes)
+    return action
+
+
+def action_status_set(*, actor: AnyUser | None, action: Action, status: str, reason: str = "") -> Action:
+    """Move an action to `status`; dropping needs a reason (kept in the status history)."""
+    if status not in Action.Status.values:
+        raise FollowupError(_("Ukendt status: %(status)s") % {"status": status})
+    reason = reason.strip()
+    if status == Action.Status.DROPPED and not reason:
+        raise FollowupError(_("Skriv hvorfor handlingen opgives."))
+    with transaction.atomic():
+        locked = Action.objects.select_for_update().get(pk=action.pk)
+        old = locked.status
+        if old == status and status != Action.Status.DROPPED:
+            return locked
+        locked.status = status
+        locked.dropped_reason = reason if status == Action.Status.DROPPED else ""
+        locked.save(update_fields=["status", "dropped_reason", "updated"])
+        _status_change(actor, locked, old, status, reason)
+        audit_record(
+            actor=actor,
+            action="action.status",
+            obj=locked,
+            changes={"status": [old, status], "reason": [None, reason]},
+        )
+    action.status, action.dropped_reason = locked.status, locked.dropped_reason
+    return locked
+
+
+def action_note_add(
+    *, actor: AnyUser | None, action: Action, text: str, on: dt.date | None = None
+) -> ActionNote:
+    with transaction.atomic():
+        note = ActionNote.objects.create(
+            action=action,
+            on=on or timezone.localdate(),
+            text=text,
+            author=_user(actor),
+            author_name=_author_name(actor),
+        )
+        audit_record(actor=actor, action="action.note", obj=action, changes={"note": [None, text[:300]]})
+    return note
+
+
+def action_links_set(*, actor: AnyUser | None, action: Action, targets: Sequence[LinkTarget]) -> Action:
+    """Replace what the action addresses with `targets` (removed links are audited too)."""
+    with transaction.atomic():
+        wanted = {t.code for t in targets}
+        for link in list(action.links.all()):
+            code = link_code(link)
+            if code not in wanted:
+                link.delete()
+                audit_record(actor=actor, action="action.unlink", obj=action, changes={"link": [code, None]})
+        _add_links(actor, action, targets)
+    return action
+
+
+def _author_name(actor: AnyUser | None) -> str:
+    user = _user(actor)
+    if user is None:
+        return "system"
+    person = getattr(user, "person", None)
+    return person.name if person is not None else user.get_full_name() or user.get_username()

@@ -22,15 +22,21 @@ from django.views.decorators.http import require_POST
 from kerne.accounts.access import hr_required, login_required, whole_tree_required
 from kerne.accounts.roles import sees_whole_tree
 from kerne.followup import selectors, services
-from kerne.followup.forms import DeadlineForm, MeetingForm
-from kerne.followup.models import MeetingCase
+from kerne.followup.forms import ActionForm, DeadlineForm, MeetingForm, NoteForm, StatusForm
+from kerne.followup.links import link_code, link_label
+from kerne.followup.models import Action, MeetingCase
 from kerne.followup.questions import GENERAL
+from kerne.organisation.selectors import person_of
 from kerne.results import exports
 
 
 def _require(allowed: bool) -> None:
     if not allowed:
         raise PermissionDenied
+
+
+def _status_label(status: str) -> str:
+    return str(Action.Status(status).label) if status in Action.Status.values else status
 
 
 def _case_state(case: MeetingCase) -> str:
@@ -67,6 +73,8 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "state": _case_state(case),
         "meeting": getattr(case, "meeting", None),
         "can_record": selectors.can_record_meeting(request.user, case),
+        "actions": case.actions.select_related("unit", "owner"),
+        "today": timezone.localdate(),
     }
     return render(request, "followup/case.html", context)
 
@@ -156,3 +164,143 @@ def deadline_set(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.error(request, " ".join(str(e) for e in form.errors.get("deadline", [])))
     return redirect("followup:round", pk=followup.pk)
+
+
+# --- actions ---------------------------------------------------------------------------------------
+
+
+@login_required
+def action_list(request: HttpRequest) -> HttpResponse:
+    """The actions the user may see: their unit's (employees), their subtree's (leaders), all (HR)."""
+    query = selectors.actions(request.user)
+    show = request.GET.get("vis", "aabne")
+    if show == "aabne":
+        query = query.filter(status__in=[Action.Status.PLANNED, Action.Status.UNDERWAY])
+    elif show == "mine":
+        person = person_of(request.user)
+        query = query.filter(owner=person) if person else query.none()
+    page = Paginator(query.order_by("deadline", "pk"), 50).get_page(request.GET.get("page"))
+    context = {
+        "page": page,
+        "show": show,
+        "today": timezone.localdate(),
+        "can_create": bool(selectors.action_units(request.user, levels=0)),
+    }
+    return render(request, "followup/action_list.html", context)
+
+
+@login_required
+def action_create(request: HttpRequest) -> HttpResponse:
+    case = None
+    case_pk = request.GET.get("case") or request.POST.get("case")
+    if case_pk and str(case_pk).isdigit():
+        case = selectors.case_or_404(request.user, int(case_pk))
+        _require(selectors.can_record_meeting(request.user, case))
+        units = [case.unit]
+    else:
+        units = selectors.action_units(request.user)
+    _require(bool(units))
+    form = ActionForm(request.POST or None, user=request.user, units=units, unit=case.unit if case else None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        _require(selectors.can_create_action(request.user, data["unit"]))
+        action = services.action_create(
+            actor=request.user,
+            unit=data["unit"],
+            title=data["title"],
+            description=data["description"],
+            owner=data["owner"],
+            deadline=data["deadline"],
+            case=case,
+            links=data["links"],
+        )
+        messages.success(request, _("Handlingen er oprettet."))
+        return redirect("followup:case" if case else "followup:action", pk=case.pk if case else action.pk)
+    back = reverse("followup:case", args=[case.pk]) if case else reverse("followup:actions")
+    context = {"form": form, "case": case, "back_url": back, "hidden": {"case": case.pk} if case else {}}
+    return render(request, "followup/action_form.html", context)
+
+
+@login_required
+def action_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    action = selectors.action_or_404(request.user, pk)
+    can_edit = selectors.can_edit_action(request.user, action)
+    context = {
+        "action": action,
+        "links": [(link, link_label(link)) for link in action.links.select_related("round")],
+        "notes": action.notes.all(),
+        "history": [
+            (c, _status_label(c.from_status), _status_label(c.to_status)) for c in action.status_changes.all()
+        ],
+        "can_edit": can_edit,
+        "status_form": StatusForm(initial={"status": action.status}) if can_edit else None,
+        "note_form": NoteForm() if can_edit else None,
+        "today": timezone.localdate(),
+    }
+    return render(request, "followup/action.html", context)
+
+
+@login_required
+def action_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    action = selectors.action_or_404(request.user, pk)
+    _require(selectors.can_edit_action(request.user, action))
+    initial = {
+        "title": action.title,
+        "description": action.description,
+        "owner": action.owner_id,
+        "deadline": action.deadline,
+        "links": [link_code(link) for link in action.links.all()],
+    }
+    form = ActionForm(
+        request.POST or None, user=request.user, units=[action.unit], action=action, initial=initial
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        services.action_update(
+            actor=request.user,
+            action=action,
+            title=data["title"],
+            description=data["description"],
+            owner=data["owner"],
+            deadline=data["deadline"],
+        )
+        services.action_links_set(actor=request.user, action=action, targets=data["links"])
+        messages.success(request, _("Handlingen er gemt."))
+        return redirect("followup:action", pk=action.pk)
+    back = reverse("followup:action", args=[action.pk])
+    return render(request, "followup/action_form.html", {"form": form, "action": action, "back_url": back})
+
+
+@login_required
+@require_POST
+def action_status(request: HttpRequest, pk: int) -> HttpResponse:
+    action = selectors.action_or_404(request.user, pk)
+    _require(selectors.can_edit_action(request.user, action))
+    form = StatusForm(request.POST)
+    if form.is_valid():
+        services.action_status_set(
+            actor=request.user,
+            action=action,
+            status=form.cleaned_data["status"],
+            reason=form.cleaned_data["reason"],
+        )
+        messages.success(request, _("Status er ændret."))
+    else:
+        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
+    return redirect("followup:action", pk=action.pk)
+
+
+@login_required
+@require_POST
+def action_note(request: HttpRequest, pk: int) -> HttpResponse:
+    action = selectors.action_or_404(request.user, pk)
+    _require(selectors.can_edit_action(request.user, action))
+    form = NoteForm(request.POST)
+    if form.is_valid():
+        services.action_note_add(
+            actor=request.user, action=action, text=form.cleaned_data["text"], on=form.cleaned_data["on"]
+        )
+        messages.success(request, _("Notatet er gemt."))
+    else:
+        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
+    return redirect("followup:action", pk=action.pk)

@@ -6,7 +6,10 @@ board; only a leader records the meeting; HR sets the deadline (POST only).
 
 from __future__ import annotations
 
+import datetime as dt
+
 from kerne.followup.models import MeetingCase, RoundFollowup
+from kerne.followup.services import action_create
 from kerne.results.rollup import clear_memo
 from kerne.results.services import round_release
 from kerne.surveys.instruments import shipped_instrument
@@ -35,6 +38,19 @@ def _followup(w: World) -> dict[str, int]:
     return {"pk": released_followup(w).pk}
 
 
+def _action_a1(w: World) -> dict[str, int]:
+    """An action of dept A1 (where `employee` works; below `leader`'s centre A)."""
+    action = action_create(
+        actor=None,
+        unit=w.dept_a1,
+        title="Handling",
+        description="",
+        owner=None,
+        deadline=dt.date.today() + dt.timedelta(days=10),
+    )
+    return {"pk": action.pk}
+
+
 def _leader_of_a_and_whole_tree() -> dict[str, str]:
     return {**whole_tree_only(), "leader": OK}
 
@@ -47,6 +63,16 @@ ACCESS = {
     "followup:guide_pdf": Case(_leader_of_a_and_whole_tree(), _case_a),
     # Recorded by a leader of the unit or above it; HR and the executive board only read.
     "followup:meeting_record": Case({**logged_in(DENIED), "leader": OK}, _case_a),
+    "followup:actions": Case(logged_in(OK)),
+    # Created by leaders, for the units they lead (whole-tree roles as such lead none).
+    "followup:action_create": Case({**logged_in(DENIED), "leader": OK, "other_leader": OK}),
+    # Seen by the unit's employees, its leaders and above, HR and the executive board.
+    "followup:action": Case({**whole_tree_only(), "employee": OK, "leader": OK}, _action_a1),
+    # Edited by the owner and the leaders of the unit and above.
+    "followup:action_edit": Case({**logged_in(DENIED), "leader": OK}, _action_a1),
+    # POST only (the edit rule is checked on POST: tests/followup/test_actions.py).
+    "followup:action_status": Case(logged_in(NOT_ALLOWED), _action_a1),
+    "followup:action_note": Case(logged_in(NOT_ALLOWED), _action_a1),
     "followup:round": Case(whole_tree_only(), _followup),
     "followup:deadline": Case(
         {**logged_in(DENIED), "anonymous": LOGIN, "hr": NOT_ALLOWED, "admin": NOT_ALLOWED}, _followup
