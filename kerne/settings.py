@@ -275,3 +275,12 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "WARNING")},
 }
+
+# Organisation import from the upload page (docs/import.md, "Limits"): the largest file
+# (counted while the upload streams in), the most rows per file or sheet (counted while it is
+# read), what an XLSX may unpack to, and the upload size above which the preview and the
+# import run as a background task with progress on the page.
+KERNE_IMPORT_MAX_BYTES = max(1, env_int("KERNE_IMPORT_MAX_BYTES", 50 * 1024 * 1024))
+KERNE_IMPORT_MAX_ROWS = max(1, env_int("KERNE_IMPORT_MAX_ROWS", 200_000))
+KERNE_IMPORT_MAX_UNPACKED_BYTES = max(1, env_int("KERNE_IMPORT_MAX_UNPACKED_BYTES", 250 * 1024 * 1024))
+KERNE_IMPORT_BACKGROUND_BYTES = max(0, env_int("KERNE_IMPORT_BACKGROUND_BYTES", 1024 * 1024))
