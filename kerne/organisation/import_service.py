@@ -40,6 +40,7 @@ from kerne.organisation.importers import (
     EngagementState,
     ImportIssue,
     LevelInfo,
+    Limits,
     PersonState,
     Plan,
     ProgressBar,
@@ -138,6 +139,7 @@ def org_import_run(
     today: dt.date | None = None,
     progress: ProgressFactory | None = None,
     preview_limit: int = PREVIEW_LIMIT,
+    limits: Limits | None = None,
 ) -> ImportResult:
     """Check the files, plan the import and (unless `dry_run`) apply it in one transaction.
 
@@ -148,13 +150,17 @@ def org_import_run(
     progress = progress or _quiet
     today = today or dt.date.today()
     levels = load_levels()
-    parsed = read_org(units_file, people_file, fmt=fmt, levels=levels, today=today, progress=progress)
+    parsed = read_org(
+        units_file, people_file, fmt=fmt, levels=levels, today=today, progress=progress, limits=limits
+    )
     result = ImportResult(errors=list(parsed.errors), formats=parsed.formats)
     if parsed.errors:
         return result
 
     def prepare() -> Plan:
+        bar = progress(_("Sammenligner med organisationen"), None)
         plan = plan_import(parsed, load_snapshot(levels), today=today)
+        bar.close()
         result.errors = plan.errors
         result.summary = plan.summary
         result.preview = list(islice(plan.iter_changes(), preview_limit))

@@ -28,6 +28,7 @@ import re
 import zipfile
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from itertools import accumulate
 from typing import Any, NamedTuple, Protocol
 
 from django.core.exceptions import ValidationError
@@ -42,6 +43,22 @@ DEFAULT_VALID_FROM = dt.date(2000, 1, 1)  # the models' default
 MAX_DEPTH = 255 // PATH_SEGMENT_WIDTH - 1  # the path column holds 255 characters
 MAX_KEY = 100
 MAX_NAME = 200
+# An OS2mo export nests about ten levels deep; deeper input is refused before it is parsed
+# (Python's JSON parser and everything that walks the result recurse).
+MAX_JSON_DEPTH = 64
+
+
+@dataclass(frozen=True)
+class Limits:
+    """How much one import may read (the upload page sets them from settings; None: no limit).
+
+    `max_rows` counts the data rows of each file or sheet, and the org units and the
+    engagements of an OS2mo export; reading stops at the first row past it.
+    `max_unpacked_bytes` bounds what an XLSX (a zip archive) unpacks to.
+    """
+
+    max_rows: int | None = None
+    max_unpacked_bytes: int | None = None
 
 
 # --------------------------------------------------------------------------- issues
@@ -820,6 +837,31 @@ def _person_email(person: dict[str, Any]) -> str:
     return ""
 
 
+_JSON_STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"')
+_NOT_A_BRACKET = re.compile(r"[^\[\]{}]+")
+_BRACKET_STEP = {"[": 1, "{": 1, "]": -1, "}": -1}
+
+
+def json_depth(text: str) -> int:
+    """How deeply a JSON text nests arrays and objects, found without parsing (no recursion):
+    strings are dropped, then the brackets are counted."""
+    brackets = _NOT_A_BRACKET.sub("", _JSON_STRING.sub("", text))
+    return max(accumulate(map(_BRACKET_STEP.__getitem__, brackets)), default=0)
+
+
+def _too_deep(where: Location, depth: int | None) -> ImportIssue:
+    if depth is None:
+        return ImportIssue(
+            where,
+            _("JSON-filen er indlejret for dybt (højst %(limit)s niveauer)") % {"limit": MAX_JSON_DEPTH},
+        )
+    return ImportIssue(
+        where,
+        _("JSON-filen er indlejret %(depth)s niveauer dybt; højst %(limit)s niveauer kan læses")
+        % {"depth": depth, "limit": MAX_JSON_DEPTH},
+    )
+
+
 class _JsonCursor:
     """Reads fields of one OS2mo object and records problems at (row, field path)."""
 
@@ -844,11 +886,16 @@ def read_os2mo(
     acc: _PeopleAccumulator,
     today: dt.date,
     progress: ProgressFactory,
+    max_rows: int | None = None,
 ) -> tuple[list[UnitRecord], bool]:
     """Units, and whether the export carried managers/engagements (then people are synced)."""
     where = Location(source.name)
     text = decode_text(source, errors)
     if text is None:
+        return [], False
+    depth = json_depth(text)
+    if depth > MAX_JSON_DEPTH:
+        errors.append(_too_deep(where, depth))
         return [], False
     try:
         document = json.loads(text)
@@ -856,6 +903,9 @@ def read_os2mo(
         errors.append(
             ImportIssue(where.at(exc.lineno, str(exc.colno)), _("ugyldig JSON: %(e)s") % {"e": exc.msg})
         )
+        return [], False
+    except RecursionError:  # json_depth undercounted (it never should): still a clear answer
+        errors.append(_too_deep(where, None))
         return [], False
     root = document.get("data", document) if isinstance(document, dict) else None
     org_units = _get(root, "org_units")
@@ -867,12 +917,24 @@ def read_os2mo(
             )
         )
         return [], False
+    if max_rows is not None and len(objects) > max_rows:
+        errors.append(too_many_rows(where.at(max_rows + 1), max_rows))
+        return [], False
     org_uuid = text_of(_get(root, "org", "uuid"))
     units: list[UnitRecord] = []
     has_people = False
     bar = progress(_("Læser OS2mo-enheder"), len(objects))
     for index, obj in enumerate(objects, start=1):
         bar.update(1)
+        if max_rows is not None and len(acc.engagements) > max_rows:
+            errors.append(
+                ImportIssue(
+                    where.at(index - 1, "engagements"),
+                    _("eksporten har mere end %(limit)s ansættelser; en import kan højst have %(limit)s")
+                    % {"limit": formats.number_format(max_rows, force_grouping=True)},
+                )
+            )
+            break
         cursor = _JsonCursor(where.at(index), errors)
         if not isinstance(obj, dict):
             cursor.error("", _("forventede et objekt"))
@@ -1054,9 +1116,14 @@ def read_org(
     levels: Sequence[LevelInfo] = (),
     today: dt.date | None = None,
     progress: ProgressFactory | None = None,
+    limits: Limits | None = None,
 ) -> ParsedOrg:
-    """Parse and check the files. `errors` lists every problem; records are complete only without errors."""
+    """Parse and check the files. `errors` lists every problem; records are complete only without errors.
+
+    With `limits`, a file past them is refused while it is read (see `Limits`)."""
     progress = progress or _no_progress
+    limits = limits or Limits()
+    max_rows = limits.max_rows
     today = today or dt.date.today()
     aliases = level_aliases(levels)
     parsed = ParsedOrg()
@@ -1086,7 +1153,7 @@ def read_org(
 
     units_format = format_of(units_file)
     if units_format == "os2mo":
-        parsed.units, people_given = read_os2mo(units_file, aliases, errors, acc, today, progress)
+        parsed.units, people_given = read_os2mo(units_file, aliases, errors, acc, today, progress, max_rows)
         parsed.unit_columns = ("uuid", "parent.uuid")
         if people_file is not None:
             errors.append(
@@ -1097,7 +1164,9 @@ def read_org(
             )
             people_file = None
     elif units_format == "xlsx":
-        units_table, people_table = read_xlsx(units_file, errors)
+        units_table, people_table = read_xlsx(
+            units_file, errors, max_rows=max_rows, max_unpacked_bytes=limits.max_unpacked_bytes
+        )
         read_table(units_table, lambda t, bar: units_from_table(t, parsed, bar), _("Læser enheder"))
         if people_table is not None:
             people_given = True
@@ -1114,7 +1183,9 @@ def read_org(
                 people_file = None
     elif units_format == "csv":
         read_table(
-            read_csv(units_file, errors), lambda t, bar: units_from_table(t, parsed, bar), _("Læser enheder")
+            read_csv(units_file, errors, max_rows=max_rows),
+            lambda t, bar: units_from_table(t, parsed, bar),
+            _("Læser enheder"),
         )
 
     if people_file is not None:
@@ -1122,9 +1193,11 @@ def read_org(
         people_format = format_of(people_file)
         table: Table | None = None
         if people_format == "csv":
-            table = read_csv(people_file, errors)
+            table = read_csv(people_file, errors, max_rows=max_rows)
         elif people_format == "xlsx":
-            units_sheet, people_sheet = read_xlsx(people_file, errors)
+            units_sheet, people_sheet = read_xlsx(
+                people_file, errors, max_rows=max_rows, max_unpacked_bytes=limits.max_unpacked_bytes
+            )
             table = people_sheet or units_sheet
         elif people_format == "os2mo":
             errors.append(

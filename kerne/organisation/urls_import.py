@@ -8,4 +8,6 @@ urlpatterns = [
     path("forhaandsvisning/", views_import.preview, name="preview"),
     path("bekraeft/", views_import.confirm, name="confirm"),
     path("annuller/", views_import.cancel, name="cancel"),
+    path("arbejder/", views_import.progress, name="progress"),
+    path("arbejder/status/", views_import.status, name="status"),
 ]

@@ -6,14 +6,16 @@ SHA-256 and the plan's fingerprint. Confirming reads the same bytes back, makes 
 plan again inside the import's transaction and applies it only when it is still the
 previewed one; if the database changed in between, the new plan is shown for a new
 confirmation instead.
+
+Bounded input: each file may be at most KERNE_IMPORT_MAX_BYTES, counted while the upload
+streams in (`LimitedUpload`), and at most KERNE_IMPORT_MAX_ROWS rows, counted while it is
+read. Uploads larger than KERNE_IMPORT_BACKGROUND_BYTES are previewed and applied by a
+background task (kerne.organisation.tasks) while the progress page polls its status.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import secrets
-import shutil
 import time
 from pathlib import Path
 from typing import Any
@@ -21,21 +23,24 @@ from typing import Any
 from django import forms
 from django.conf import settings
 from django.contrib import messages
+from django.core.files.uploadhandler import FileUploadHandler, StopUpload
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.defaultfilters import filesizeformat
+from django.urls import reverse
 from django.utils import formats
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
 
 from kerne.accounts.access import hr_required
-from kerne.organisation.import_service import ImportResult, org_import_run, summary_lines
-from kerne.organisation.importers import SourceFile
+from kerne.organisation import import_jobs
 from kerne.organisation.models import PipelineLevel, UnitKind
+from kerne.organisation.tasks import org_import_job
 
-SESSION_KEY = "org_import"
-MAX_AGE_SECONDS = 24 * 3600
-PREVIEW_ROWS = 100
+SESSION_KEY = "org_import"  # the previewed import, waiting for the confirm
+JOB_KEY = "org_import_job"  # a preview or apply running in the background
 
 FORMAT_CHOICES = [
     ("auto", gettext_lazy("Find selv ud af det")),
@@ -92,75 +97,56 @@ class ImportForm(forms.Form):
     )
 
 
-# --------------------------------------------------------------------------- stored uploads
+# --------------------------------------------------------------------------- uploads
 
 
-def import_dir() -> Path:
-    return Path(settings.KERNE_IMPORT_DIR)
+class LimitedUpload(FileUploadHandler):
+    """Counts each file's bytes as the upload streams in and stops at `limit`: nothing past it
+    is stored (the rest of the request is read and thrown away), and the view says which file
+    was too large. Installed before the request body is read (see `upload`)."""
 
+    def __init__(self, request: HttpRequest, limit: int) -> None:
+        super().__init__(request)
+        self.limit = limit
+        self.received = 0
 
-def _clean_old_uploads() -> None:
-    root = import_dir()
-    if not root.is_dir():
-        return
-    limit = time.time() - MAX_AGE_SECONDS
-    for entry in root.iterdir():
-        if entry.is_dir() and entry.stat().st_mtime < limit:
-            shutil.rmtree(entry, ignore_errors=True)
+    def new_file(self, *args: Any, **kwargs: Any) -> None:
+        super().new_file(*args, **kwargs)
+        self.received = 0
 
+    def receive_data_chunk(self, raw_data: bytes, start: int) -> bytes | None:
+        self.received += len(raw_data)
+        if self.received > self.limit:
+            too_large = getattr(self.request, "_org_import_too_large", [])
+            too_large.append(self.file_name or self.field_name)
+            self.request._org_import_too_large = too_large  # type: ignore[union-attr]
+            raise StopUpload(connection_reset=False)
+        return raw_data
 
-def _store(files: list[SourceFile]) -> tuple[str, list[dict[str, str]]]:
-    _clean_old_uploads()
-    token = secrets.token_hex(16)
-    folder = import_dir() / token
-    folder.mkdir(parents=True, mode=0o700)
-    stored = []
-    for index, source in enumerate(files):
-        (folder / f"{index}.bin").write_bytes(source.data)
-        stored.append({"name": source.name, "sha256": hashlib.sha256(source.data).hexdigest()})
-    return token, stored
-
-
-def _load(pending: dict[str, Any]) -> list[SourceFile] | None:
-    """The previewed files, byte for byte; None when they are gone or were altered."""
-    token = str(pending.get("token", ""))
-    if not token.isalnum():
+    def file_complete(self, file_size: int) -> None:
         return None
-    files = []
-    for index, info in enumerate(pending.get("files", [])):
-        path = import_dir() / token / f"{index}.bin"
-        try:
-            data = path.read_bytes()
-        except OSError:
-            return None
-        if hashlib.sha256(data).hexdigest() != info["sha256"]:
-            return None
-        files.append(SourceFile(info["name"], data))
-    return files or None
+
+
+def _too_large_message(names: list[str]) -> str:
+    return _(
+        "%(file)s er større end %(limit)s, som er det mest, en import kan være. Intet er importeret."
+    ) % {
+        "file": ", ".join(str(n) for n in names),
+        "limit": filesizeformat(import_jobs.max_upload_bytes()),
+    }
 
 
 def _discard(request: HttpRequest) -> None:
     pending = request.session.pop(SESSION_KEY, None)
-    token = str((pending or {}).get("token", ""))
-    if token.isalnum():
-        shutil.rmtree(import_dir() / token, ignore_errors=True)
+    if pending:
+        import_jobs.discard(str(pending.get("token", "")))
 
 
-def _remember(
-    request: HttpRequest, result: ImportResult, token: str, files: list[dict[str, str]], fmt: str
-) -> None:
-    assert result.summary is not None
-    request.session[SESSION_KEY] = {
-        "token": token,
-        "files": files,
-        "format": fmt,
-        "fingerprint": result.fingerprint,
-        "summary": result.summary.as_dict(),
-        "preview": [
-            {"entity": c.entity, "action": c.action, "key": c.key, "label": c.label, "fields": c.fields}
-            for c in result.preview
-        ],
-    }
+def _remember(request: HttpRequest, pending: dict[str, Any]) -> None:
+    old = request.session.get(SESSION_KEY)
+    if old and old.get("token") != pending["token"]:
+        import_jobs.discard(str(old.get("token", "")))
+    request.session[SESSION_KEY] = pending
 
 
 # --------------------------------------------------------------------------- display
@@ -224,43 +210,178 @@ def _summary_table(counts: dict[str, int]) -> list[dict[str, Any]]:
 # --------------------------------------------------------------------------- views
 
 
-def _source(upload: Any) -> SourceFile:
-    return SourceFile(Path(upload.name).name, upload.read())
-
-
-@hr_required
-def upload(request: HttpRequest) -> HttpResponse:
-    errors = None
-    if request.method == "POST":
-        form = ImportForm(request.POST, request.FILES)
-        if form.is_valid():
-            files = [_source(form.cleaned_data["units_file"])]
-            if form.cleaned_data.get("people_file"):
-                files.append(_source(form.cleaned_data["people_file"]))
-            fmt = form.cleaned_data["format"]
-            result = org_import_run(
-                actor=request.user,
-                units_file=files[0],
-                people_file=files[1] if len(files) > 1 else None,
-                fmt=fmt,
-                dry_run=True,
-                preview_limit=PREVIEW_ROWS,
-            )
-            if result.errors:
-                errors = result.errors
-            else:
-                _discard(request)
-                token, stored = _store(files)
-                _remember(request, result, token, stored, fmt)
-                return redirect("org_import:preview")
-    else:
-        form = ImportForm()
+def _render_upload(
+    request: HttpRequest,
+    form: ImportForm,
+    *,
+    errors: list[dict[str, Any]] | None = None,
+    error_count: int = 0,
+    refused: str = "",
+    status: int = 200,
+) -> HttpResponse:
     return render(
         request,
         "organisation/import/upload.html",
-        {"form": form, "errors": errors, "pending": request.session.get(SESSION_KEY)},
-        status=400 if errors else 200,
+        {
+            "form": form,
+            "errors": errors,
+            "error_count": error_count or len(errors or []),
+            "refused": refused,
+            "pending": request.session.get(SESSION_KEY),
+            "job": request.session.get(JOB_KEY),
+            "max_bytes": import_jobs.max_upload_bytes(),
+            "max_rows": formats.number_format(import_jobs.upload_limits().max_rows or 0, force_grouping=True),
+        },
+        status=status,
     )
+
+
+def _start_job(request: HttpRequest, kind: str, token: str, job: dict[str, Any]) -> HttpResponse:
+    """Queue a preview or an apply; the progress page polls it."""
+    import_jobs.write_status(token, {"kind": kind, "state": "queued"})
+    request.session[JOB_KEY] = {"kind": kind, "token": token, **job}
+    user_id = request.user.pk if request.user.is_authenticated else None
+    org_import_job.enqueue(kind, token, user_id, job, get_language() or settings.LANGUAGE_CODE)
+    return redirect("org_import:progress")
+
+
+def _finish(request: HttpRequest, kind: str, token: str, outcome: dict[str, Any]) -> HttpResponse:
+    """The page after a preview or an apply, whether it ran in the request or in the background."""
+    result = outcome.get("outcome")
+    if result == "errors":
+        import_jobs.discard(token)
+        if kind == "apply":
+            request.session.pop(SESSION_KEY, None)
+        return _render_upload(
+            request,
+            ImportForm(),
+            errors=outcome["errors"],
+            error_count=outcome["error_count"],
+            status=400,
+        )
+    if result == "preview":
+        _remember(request, outcome["pending"])
+        return redirect("org_import:preview")
+    if result == "stale":
+        import_jobs.unlock_apply(token)
+        _remember(request, outcome["pending"])
+        messages.warning(
+            request,
+            _(
+                "Organisationen er ændret, siden du så forhåndsvisningen. Se de ændringer, "
+                "importen nu vil lave, og bekræft igen."
+            ),
+        )
+        return redirect("org_import:preview")
+    if result == "applied":
+        _discard(request)
+        if outcome["total"]:
+            messages.success(request, _("Importen er gennemført.") + " " + " ".join(outcome["lines"]))
+        else:
+            messages.info(request, _("Intet at ændre: organisationen svarer allerede til filerne."))
+        return redirect("org_import:upload")
+    # The stored files are gone or were altered.
+    import_jobs.discard(token)
+    if kind == "apply":
+        request.session.pop(SESSION_KEY, None)
+    messages.error(request, _("De uploadede filer findes ikke længere. Upload dem igen."))
+    return redirect("org_import:upload")
+
+
+@csrf_exempt  # checked by csrf_protect below, after the size limit is installed
+@hr_required
+def upload(request: HttpRequest) -> HttpResponse:
+    if request.method == "POST":
+        # Django reads the body when the CSRF check first touches request.POST: the size limit
+        # must be in place before that.
+        limited = LimitedUpload(request, import_jobs.max_upload_bytes())
+        request.upload_handlers = [limited, *request.upload_handlers]
+    return _upload(request)
+
+
+@csrf_protect
+def _upload(request: HttpRequest) -> HttpResponse:
+    job = request.session.get(JOB_KEY)
+    if job and job["kind"] == "apply":
+        messages.info(request, _("En import er i gang. Vent, til den er færdig."))
+        return redirect("org_import:progress")
+    if request.method != "POST":
+        return _render_upload(request, ImportForm())
+    form = ImportForm(request.POST, request.FILES)
+    too_large = getattr(request, "_org_import_too_large", None)
+    if too_large:
+        return _render_upload(request, ImportForm(), refused=_too_large_message(too_large), status=413)
+    if not form.is_valid():
+        return _render_upload(request, form, status=400)
+    uploads = [form.cleaned_data["units_file"]]
+    if form.cleaned_data.get("people_file"):
+        uploads.append(form.cleaned_data["people_file"])
+    token, stored = import_jobs.store((Path(u.name).name, u.chunks()) for u in uploads)
+    fmt = form.cleaned_data["format"]
+    request.session.pop(JOB_KEY, None)
+    if sum(f["size"] for f in stored) > import_jobs.background_bytes():
+        return _start_job(request, "preview", token, {"files": stored, "format": fmt})
+    outcome = import_jobs.run_preview(actor=request.user, token=token, files=stored, fmt=fmt)
+    return _finish(request, "preview", token, outcome)
+
+
+@hr_required
+def progress(request: HttpRequest) -> HttpResponse:
+    """A background preview or apply: its progress, then (when done) the page that follows it."""
+    job = request.session.get(JOB_KEY)
+    if not job:
+        return redirect("org_import:preview" if request.session.get(SESSION_KEY) else "org_import:upload")
+    status = import_jobs.read_status(job["token"]) or {"state": "gone"}
+    if status["state"] == "done":
+        request.session.pop(JOB_KEY, None)
+        return _finish(request, job["kind"], job["token"], status["outcome"])
+    if status["state"] in ("failed", "gone"):
+        request.session.pop(JOB_KEY, None)
+        import_jobs.discard(job["token"])
+        if job["kind"] == "apply":
+            request.session.pop(SESSION_KEY, None)
+        messages.error(
+            request,
+            _("Importen kunne ikke gennemføres på grund af en fejl på serveren. Intet er ændret. Prøv igen.")
+            if status["state"] == "failed"
+            else _("De uploadede filer findes ikke længere. Upload dem igen."),
+        )
+        return redirect("org_import:upload")
+    context = {"job": job, "status": _status_view(status)}
+    if request.htmx:  # type: ignore[attr-defined]
+        return render(request, "organisation/import/_progress.html", context)
+    return render(request, "organisation/import/progress.html", context)
+
+
+@hr_required
+def status(request: HttpRequest) -> HttpResponse:
+    """The progress block, polled by htmx. When the job is over, the browser is sent to the
+    progress page, which shows what follows."""
+    job = request.session.get(JOB_KEY)
+    current = import_jobs.read_status(job["token"]) if job else None
+    if job and current is not None and current["state"] in ("queued", "running"):
+        return render(
+            request, "organisation/import/_progress.html", {"job": job, "status": _status_view(current)}
+        )
+    if not request.htmx:  # type: ignore[attr-defined]
+        return redirect("org_import:progress")
+    response = HttpResponse()
+    response["HX-Redirect"] = reverse("org_import:progress")
+    return response
+
+
+def _status_view(status: dict[str, Any]) -> dict[str, Any]:
+    total = status.get("total")
+    done = status.get("done") or 0
+    waited = time.time() - float(status.get("updated") or time.time())
+    return {
+        "state": status["state"],
+        "stage": status.get("stage") or "",
+        "done": done,
+        "total": total,
+        "percent": min(100, round(100 * done / total)) if total else None,
+        "waiting_long": status["state"] == "queued" and waited > 30,
+    }
 
 
 @hr_required
@@ -288,51 +409,23 @@ def confirm(request: HttpRequest) -> HttpResponse:
     if not pending or request.POST.get("fingerprint") != pending["fingerprint"]:
         messages.error(request, _("Der er ingen forhåndsvist import at bekræfte. Upload filerne igen."))
         return redirect("org_import:upload")
-    files = _load(pending)
-    if files is None:
-        _discard(request)
-        messages.error(request, _("De uploadede filer findes ikke længere. Upload dem igen."))
-        return redirect("org_import:upload")
-    result = org_import_run(
-        actor=request.user,
-        units_file=files[0],
-        people_file=files[1] if len(files) > 1 else None,
-        fmt=pending["format"],
-        expected_fingerprint=pending["fingerprint"],
-        preview_limit=PREVIEW_ROWS,
-    )
-    if result.errors:
-        _discard(request)
-        return render(
-            request,
-            "organisation/import/upload.html",
-            {"form": ImportForm(), "errors": result.errors, "pending": None},
-            status=400,
-        )
-    if result.stale:
-        _remember(request, result, pending["token"], pending["files"], pending["format"])
-        messages.warning(
-            request,
-            _(
-                "Organisationen er ændret, siden du så forhåndsvisningen. Se de ændringer, "
-                "importen nu vil lave, og bekræft igen."
-            ),
-        )
-        return redirect("org_import:preview")
-    _discard(request)
-    assert result.summary is not None
-    if result.summary.total:
-        messages.success(
-            request, _("Importen er gennemført.") + " " + " ".join(summary_lines(result.summary))
-        )
-    else:
-        messages.info(request, _("Intet at ændre: organisationen svarer allerede til filerne."))
-    return redirect("org_import:upload")
+    token = pending["token"]
+    if not import_jobs.lock_apply(token):
+        messages.info(request, _("Importen er allerede bekræftet og bliver gennemført."))
+        return redirect("org_import:progress" if request.session.get(JOB_KEY) else "org_import:upload")
+    job = {key: pending[key] for key in ("token", "files", "format", "fingerprint")}
+    if sum(int(f.get("size", 0)) for f in pending["files"]) > import_jobs.background_bytes():
+        return _start_job(request, "apply", token, job)
+    outcome = import_jobs.run_apply(actor=request.user, pending=job)
+    return _finish(request, "apply", token, outcome)
 
 
 @hr_required
 @require_POST
 def cancel(request: HttpRequest) -> HttpResponse:
+    job = request.session.pop(JOB_KEY, None)
+    if job and job["kind"] == "preview":
+        import_jobs.discard(job["token"])
     _discard(request)
     messages.info(request, _("Importen er annulleret. Intet er ændret."))
     return redirect("org_import:upload")
