@@ -118,6 +118,8 @@ class ActionForm(forms.Form):
         if action is not None:
             del self.fields["unit"]
             unit = action.unit
+        if unit is not None and "unit" in self.fields:
+            _field(self, "unit").initial = unit.pk
         chosen = unit
         if chosen is None and self.is_bound:
             chosen = next((u for u in units if str(u.pk) == str(self.data.get("unit"))), None)
