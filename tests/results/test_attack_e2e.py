@@ -1,0 +1,793 @@
+"""The end-to-end attack (DESIGN §3.4, issue 9): everything HR, the executive board, a centre
+head and a team leader can see, through the real pages, exports and API, gives no group of
+1 to k−1 contributors away — proved with exact arithmetic, statistic by statistic.
+
+The hostile organisation (k = 5; people per unit in brackets; ⋆ leads it):
+
+    Kommunen (2, director⋆)
+    ├── Center Nord (1, centre head⋆ — a role below)
+    │   ├── Afdeling N1 (3⋆)
+    │   │   ├── Team N1a (6, team leader⋆ — a role below)     a shown child
+    │   │   └── Team N1b (2)                                  a hidden child; moved to N2 after round 1
+    │   └── Afdeling N2 (7⋆)
+    └── Center Syd (1⋆)
+        ├── Afdeling S1 (4⋆)
+        │   ├── Team S1a (5)
+        │   └── Team S1b (1)
+        └── Team S2 (3)                                       moved to Center Nord while round 2 runs
+
+Rounds, all through Kerne's services (create, launch, the real submission with tokens,
+close, release): two social-capital rounds with "don't know" answers and comments from
+small units (round 2 after the move of Team N1b; Team S2 moves while round 2 runs, and HR
+and the executive board look at it before it closes); an open-link round with nested link
+units; a 360 round with peer groups of one and two. A survey-sourced goal indicator reads
+the first dimension of the social-capital rounds.
+
+For every round and statistic (respondents; each item; each dimension — per rater group in
+360; comments) the test builds, from what each role saw and from the union of all four,
+the family of shown groups as sets of atoms (each unit's own respondents at the round's
+tree as launched; in 360 one rater group of one evaluation, the leader and the manager
+exempt), with each atom's true contributors to that statistic, computed here from the
+answers the test itself gave. Every shown number is first checked against the group the
+test takes it for (a count must equal the group's contributors, a mean the group's mean),
+so the attack runs on what the pages mean, not on what we hope they mean. Then the exact
+attacker (tests/results/attacker.py) must find no derivable set of 1…k−1 contributors, and
+the Boolean attacker no isolable class of comments.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+import re
+from collections import defaultdict
+from collections.abc import Hashable, Iterable
+from dataclasses import dataclass, field
+from fractions import Fraction
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+
+from kerne.accounts.models import ApiToken, hash_token
+from kerne.goals.models import Indicator
+from kerne.organisation.models import Engagement, PipelineLevel, Unit
+from kerne.organisation.services import unit_move
+from kerne.results.services import round_release
+from kerne.surveys import services
+from kerne.surveys.models import Evaluation, Instrument, InstrumentKind, Invitation, RaterGroup, Round
+from kerne.surveys.scales import DONT_KNOW
+from kerne.surveys.submission import new_nonce, open_response_submit, response_submit
+from tests.factories import make_executive, make_hr, make_person, make_unit, make_user
+from tests.goals.helpers import make_indicator
+from tests.results.attacker import Attacker, boolean_leaks
+from tests.results.collect import Collector, Context, Seen, parse_html
+from tests.results.factories import make_instrument
+
+K = 5
+ROLES = ("hr", "executive", "centre_head", "team_leader")
+Atom = Hashable  # a unit id, or (evaluation id, rater group)
+EVAL_MEMBERS = {"others": ("manager", "peer", "employee")}
+EXEMPT = {"self", "manager"}
+
+# --- The world and the truth the test keeps for itself ------------------------------------------
+
+
+@dataclass
+class Answer:
+    """One respondent's answers, as the test gave them (options by item position, 0 = don't know)."""
+
+    atom: Atom
+    options: tuple[int, ...]
+    comment: str | None
+
+
+@dataclass
+class RoundTruth:
+    round: Round
+    kind: str  # "units" | "360"
+    item_keys: list[str]
+    reversed: list[bool]
+    item_dimension: list[str]
+    dimension_keys: list[str]
+    answers: list[Answer] = field(default_factory=list)
+    atoms: list[Atom] = field(default_factory=list)
+    parent: dict[int, int | None] = field(default_factory=dict)  # the round's tree (as launched)
+    alone: dict[int, set[int]] = field(default_factory=dict)  # unit → atoms reported as "the unit alone"
+    invited: dict[int, int] = field(default_factory=dict)
+    previous: int | None = None
+
+    @property
+    def pk(self) -> int:
+        return self.round.pk
+
+    def exempt(self, atom: Atom) -> bool:
+        return isinstance(atom, tuple) and atom[1] in EXEMPT
+
+
+@dataclass
+class World:
+    units: dict[str, Unit]
+    parent: dict[int, int | None]  # today's tree (the test's own bookkeeping of every move)
+    people: dict[str, list]  # unit name → Person objects
+    users: dict[str, object]
+    rounds: dict[str, RoundTruth] = field(default_factory=dict)
+    indicator: Indicator | None = None
+    live: dict[str, list[Seen]] = field(default_factory=dict)
+
+    def unit_ids(self) -> list[int]:
+        return [u.pk for u in self.units.values()]
+
+
+ORG = (  # name, parent, kind, people, pipeline level of its leader (first person) or None
+    ("Kommunen", None, "executive", 2, "executive"),
+    ("Center Nord", "Kommunen", "centre", 1, "function_head"),
+    ("Afdeling N1", "Center Nord", "department", 3, "leader_of_leaders"),
+    ("Team N1a", "Afdeling N1", "team", 6, "leader_of_employees"),
+    ("Team N1b", "Afdeling N1", "team", 2, None),
+    ("Afdeling N2", "Center Nord", "department", 7, "leader_of_employees"),
+    ("Afdeling N3", "Center Nord", "department", 6, "leader_of_leaders"),
+    ("Team N3a", "Afdeling N3", "team", 7, None),
+    ("Center Syd", "Kommunen", "centre", 1, "function_head"),
+    ("Afdeling S1", "Center Syd", "department", 4, "leader_of_leaders"),
+    ("Team S1a", "Afdeling S1", "team", 5, None),
+    ("Team S1b", "Afdeling S1", "team", 1, None),
+    ("Team S2", "Center Syd", "team", 3, None),
+    ("Afdeling S3", "Center Syd", "department", 7, "leader_of_employees"),
+    ("Stab", "Kommunen", "staff", 5, None),
+)
+SMALL_UNITS = {"Team N1b", "Team S1b", "Team S2", "Afdeling N1"}  # everyone there comments
+
+
+def build_org() -> World:
+    units: dict[str, Unit] = {}
+    parent: dict[int, int | None] = {}
+    people: dict[str, list] = {}
+    for name, up, kind, count, level in ORG:
+        unit = make_unit(name, parent=units[up] if up else None, kind=kind)
+        units[name] = unit
+        parent[unit.pk] = units[up].pk if up else None
+        people[name] = []
+        for i in range(count):
+            person = make_person(f"{name} person {i}")
+            leads = i == 0 and level is not None
+            Engagement.objects.create(
+                person=person,
+                unit=unit,
+                is_leader=leads,
+                pipeline_level=PipelineLevel.objects.get(key=level if leads else "employee"),
+            )
+            people[name].append(person)
+    users = {
+        "hr": make_hr("e2e-hr"),
+        "executive": make_executive("e2e-direktion"),
+        "centre_head": make_user("e2e-centerchef", person=people["Center Nord"][0]),
+        "team_leader": make_user("e2e-teamleder", person=people["Team N1a"][0]),
+    }
+    return World(units=units, parent=parent, people=people, users=users)
+
+
+def move(world: World, name: str, new_parent: str) -> None:
+    unit = world.units[name]
+    unit_move(actor=None, unit=unit, new_parent=world.units[new_parent])
+    world.parent[unit.pk] = world.units[new_parent].pk
+    for u in world.units.values():
+        u.refresh_from_db()
+
+
+def preorder(parent: dict[int, int | None], root: int) -> list[int]:
+    children: dict[int | None, list[int]] = defaultdict(list)
+    for u, p in parent.items():
+        children[p].append(u)
+    order, stack = [], [root]
+    while stack:
+        u = stack.pop()
+        order.append(u)
+        stack.extend(sorted(children[u], reverse=True))
+    return order
+
+
+def subtree(parent: dict[int, int | None], unit: int) -> set[int]:
+    found = {unit}
+    changed = True
+    while changed:
+        changed = False
+        for u, p in parent.items():
+            if p in found and u not in found:
+                found.add(u)
+                changed = True
+    return found
+
+
+def pooled_alone(
+    parent: dict[int, int | None], invited: dict[int, int], k: int, root: int
+) -> dict[int, set[int]]:
+    """DESIGN §3.1: a unit whose subtree had fewer than k invitations at the cut-off is
+    reported within ("alone" of) its nearest ancestor whose subtree had at least k."""
+    size = {u: sum(invited.get(v, 0) for v in subtree(parent, u)) for u in parent}
+    alone: dict[int, set[int]] = {u: set() for u in parent}
+    for u in parent:
+        target = u
+        while size[target] < k and parent.get(target) is not None:
+            target = parent[target]  # type: ignore[assignment]
+        alone[target].add(u)
+    return alone
+
+
+def instrument_truth(instrument: Instrument, round_: Round, kind: str) -> RoundTruth:
+    items = list(instrument.items.order_by("position").select_related("dimension"))
+    return RoundTruth(
+        round=round_,
+        kind=kind,
+        item_keys=[i.key for i in items],
+        reversed=[i.reversed for i in items],
+        item_dimension=[i.dimension.key for i in items],
+        dimension_keys=list(instrument.dimensions.order_by("position").values_list("key", flat=True)),
+    )
+
+
+def random_options(rng: random.Random, items: int, dont_know: float = 0.25) -> tuple[int, ...]:
+    return tuple(DONT_KNOW if rng.random() < dont_know else rng.randint(1, 5) for _ in range(items))
+
+
+def submit_personal(invitation: Invitation, truth: RoundTruth, options: tuple[int, ...], comment: str | None):
+    token = services.invitation_fresh_token(invitation=invitation)
+    answers = {key: str(option) for key, option in zip(truth.item_keys, options, strict=True)}
+    result = response_submit(
+        token=token, answers=answers, comments={"comment": comment} if comment else {}, language="da"
+    )
+    assert result.stored, result
+
+
+def social_capital_round(
+    world: World, instrument: Instrument, name: str, opens_ago: dt.timedelta, cut_off: dt.date, seed: int
+) -> RoundTruth:
+    """Create, launch and answer a social-capital round; the test records who answered what."""
+    now = timezone.now()
+    round_ = services.round_create(
+        actor=None,
+        name=name,
+        instrument=instrument,
+        target_unit=world.units["Kommunen"],
+        opens_at=now - opens_ago,
+        closes_at=now + dt.timedelta(days=14),
+        cut_off_date=cut_off,
+        k=K,
+    )
+    services.round_launch(actor=None, round=round_)
+    truth = instrument_truth(instrument, round_, "units")
+    root = world.units["Kommunen"].pk
+    truth.parent = dict(world.parent)
+    truth.atoms = preorder(truth.parent, root)
+    truth.invited = {world.units[n].pk: len(p) for n, p in world.people.items()}
+    truth.alone = pooled_alone(truth.parent, truth.invited, K, root)
+    rng = random.Random(seed)
+    for name_, persons in world.people.items():
+        unit = world.units[name_]
+        for i, person in enumerate(persons):
+            if rng.random() < 0.12 and i > 0:
+                continue  # did not answer
+            options = random_options(rng, len(truth.item_keys))
+            comment = f"{name} fra {name_} nr. {i}" if name_ in SMALL_UNITS or rng.random() < 0.3 else None
+            invitation = Invitation.objects.get(round=round_, person=person)
+            submit_personal(invitation, truth, options, comment)
+            truth.answers.append(Answer(unit.pk, options, comment))
+    return truth
+
+
+def close_and_release(world: World, truth: RoundTruth) -> None:
+    services.round_close(actor=None, round=truth.round)
+    round_release(actor=world.users["hr"], round=truth.round)
+    truth.round.refresh_from_db()
+
+
+def open_link_round(world: World) -> RoundTruth:
+    instrument = make_instrument(dimensions=(2, 1), kind=InstrumentKind.CITIZEN, key="e2e-citizen")
+    now = timezone.now()
+    round_ = services.round_create(
+        actor=None,
+        name="Borgere 2026",
+        instrument=instrument,
+        target_unit=world.units["Kommunen"],
+        opens_at=now - dt.timedelta(hours=1),
+        closes_at=now + dt.timedelta(days=14),
+        cut_off_date=timezone.localdate(),
+        k=K,
+        mode=Round.Mode.OPEN_LINK,
+    )
+    linked = {"Center Nord": 6, "Afdeling N1": 3, "Team N1a": 5, "Team S2": 2}
+    links = services.open_links_set(actor=None, round=round_, units=[world.units[n] for n in linked])
+    services.round_launch(actor=None, round=round_)
+    truth = instrument_truth(instrument, round_, "units")
+    root = world.units["Kommunen"].pk
+    truth.parent = dict(world.parent)
+    truth.atoms = preorder(truth.parent, root)
+    truth.alone = {u: {u} for u in truth.parent}  # open links are not pooled
+    rng = random.Random(3)
+    for link in links:
+        name = link.unit.name
+        for i in range(linked[name]):
+            options = random_options(rng, len(truth.item_keys))
+            comment = f"Borger ved {name} nr. {i}" if name in SMALL_UNITS else None
+            answers = {key: str(o) for key, o in zip(truth.item_keys, options, strict=True)}
+            result = open_response_submit(
+                slug=link.slug,
+                nonce=new_nonce(),
+                answers=answers,
+                comments={"comment": comment} if comment else {},
+                language="da",
+            )
+            assert result.stored, result
+            truth.answers.append(Answer(link.unit_id, options, comment))
+    return truth
+
+
+def evaluation_round(world: World) -> tuple[RoundTruth, dict[str, Evaluation]]:
+    """360: the leader of Afdeling N2 (manager: the centre head) with two peers of whom one
+    answers; the team leader (manager: the leader of Afdeling N1) with one peer."""
+    instrument = make_instrument(dimensions=(2, 2), kind=InstrumentKind.LEADERSHIP_360, key="e2e-360")
+    now = timezone.now()
+    round_ = services.round_create(
+        actor=None,
+        name="Ledelsesevaluering 2026",
+        instrument=instrument,
+        target_unit=world.units["Kommunen"],
+        opens_at=now - dt.timedelta(hours=1),
+        closes_at=now + dt.timedelta(days=14),
+        cut_off_date=timezone.localdate(),
+        k=K,
+    )
+    p = world.people
+    plans = {
+        "n2": (
+            p["Afdeling N2"][0],
+            {
+                "manager": [p["Center Nord"][0]],
+                "peer": [p["Afdeling N1"][0], p["Afdeling S1"][0]],
+                "employee": p["Afdeling N2"][1:],
+            },
+            {"peer": 1, "employee": 5},
+        ),
+        "n1a": (
+            p["Team N1a"][0],
+            {"manager": [p["Afdeling N1"][0]], "peer": [p["Afdeling N2"][0]], "employee": p["Team N1a"][1:]},
+            {"employee": 4},
+        ),
+    }
+    evaluations = {}
+    truth = instrument_truth(instrument, round_, "360")
+    answering: list[tuple[Invitation, Atom]] = []
+    for key, (leader, raters, answered) in plans.items():
+        evaluation = services.evaluation_add(actor=None, round=round_, leader=leader)
+        for invitation in list(evaluation.invitations.exclude(rater_group=RaterGroup.SELF)):
+            services.evaluation_rater_remove(actor=None, invitation=invitation)
+        if not evaluation.invitations.filter(rater_group=RaterGroup.SELF).exists():
+            services.evaluation_rater_add(
+                actor=None, evaluation=evaluation, person=leader, rater_group="self"
+            )
+        for group, persons in raters.items():
+            for person in persons:
+                services.evaluation_rater_add(
+                    actor=None, evaluation=evaluation, person=person, rater_group=group
+                )
+        evaluations[key] = evaluation
+        for group in ("self", "manager", "peer", "employee"):
+            truth.atoms.append((evaluation.pk, group))
+            invitations = list(evaluation.invitations.filter(rater_group=group).order_by("pk"))
+            answering += [
+                (i, (evaluation.pk, group)) for i in invitations[: answered.get(group, len(invitations))]
+            ]
+    services.round_launch(actor=None, round=round_)
+    rng = random.Random(360)
+    for n, (invitation, atom) in enumerate(answering):
+        invitation.refresh_from_db()
+        options = random_options(rng, len(truth.item_keys), dont_know=0.3)
+        comment = f"360-kommentar {n} ({atom[1]})" if atom[1] in ("peer", "employee", "manager") else None
+        submit_personal(invitation, truth, options, comment)
+        truth.answers.append(Answer(atom, options, comment))
+    return truth, evaluations
+
+
+# --- True statistics of a set of atoms ------------------------------------------------------------
+
+
+def item_score(truth: RoundTruth, position: int, option: int) -> Fraction | None:
+    if option == DONT_KNOW:
+        return None
+    score = Fraction(25 * (option - 1))
+    return 100 - score if truth.reversed[position] else score
+
+
+def dimension_score(truth: RoundTruth, answer: Answer, key: str) -> Fraction | None:
+    positions = [i for i, d in enumerate(truth.item_dimension) if d == key]
+    scores = [item_score(truth, i, answer.options[i]) for i in positions]
+    answered = [s for s in scores if s is not None]
+    if not answered or 2 * len(answered) < len(positions):
+        return None
+    return sum(answered, Fraction(0)) / len(answered)
+
+
+def contributions(truth: RoundTruth, stat: str, answer: Answer) -> Fraction | bool | None:
+    """The respondent's value for a statistic: a score, None (not a contributor), or True
+    (respondent count and comments: every respondent contributes)."""
+    if stat in ("respondents", "comments"):
+        return True
+    kind, key = stat.split(":", 1)
+    if kind == "item":
+        position = truth.item_keys.index(key)
+        return item_score(truth, position, answer.options[position])
+    return dimension_score(truth, answer, key)
+
+
+def contributors_per_atom(truth: RoundTruth, stat: str) -> dict[Atom, int]:
+    counts = dict.fromkeys(truth.atoms, 0)
+    for answer in truth.answers:
+        if contributions(truth, stat, answer) is not None:
+            counts[answer.atom] += 1
+    return counts
+
+
+def true_stat(truth: RoundTruth, stat: str, atoms: frozenset[Atom]) -> tuple[int, Fraction | None, set[str]]:
+    """(contributors, mean, comments) of the statistic over the atoms."""
+    values = []
+    comments = set()
+    for answer in truth.answers:
+        if answer.atom not in atoms:
+            continue
+        value = contributions(truth, stat, answer)
+        if value is not None:
+            values.append(value)
+        if answer.comment:
+            comments.add(" ".join(answer.comment.split()))
+    scores = [v for v in values if not isinstance(v, bool)]
+    mean = sum(scores, Fraction(0)) / len(scores) if scores else None
+    return len(values), mean, comments
+
+
+# --- What a shown group means -----------------------------------------------------------------
+
+
+def candidates(world: World, truth: RoundTruth, group: str) -> list[tuple[str, frozenset[Atom]]]:
+    """The sets of atoms a group key can stand for, the intended reading first.
+
+    A unit's group is read in the round's tree as launched (DESIGN §3.4); today's tree
+    is a second reading, so that a page still counting on today's tree is attacked for
+    what it shows rather than rejected as unreadable."""
+    parts = group.split(":")
+    if truth.kind == "360":
+        if parts[0] == "rate" and parts[1] == "round":
+            return [("round", frozenset(truth.atoms))]
+        if parts[0] == "rate" and parts[1] == "rater_group":
+            match = re.fullmatch(r"e(\d+)-(\w+)", parts[2])
+            if not match:
+                return []
+            parts = ["eval", match.group(1), match.group(2)]
+        if parts[0] != "eval":
+            return []
+        evaluation, rater_group = int(parts[1]), parts[2]
+        members = EVAL_MEMBERS.get(rater_group, (rater_group,))
+        return [(rater_group, frozenset((evaluation, g) for g in members))]
+    if parts[0] == "rate":
+        kind, key = parts[1], parts[2]
+        if kind == "round":
+            return [("round", frozenset(truth.atoms))]
+        if not key.isdigit():
+            return []
+        parts = ["unit", key, "alone" if kind == "link" else "subtree"]
+        if kind == "link":
+            unit = int(key)
+            return [
+                ("link alone", frozenset({unit})),
+                ("frozen subtree", frozenset(subtree(truth.parent, unit))),
+                ("today's subtree", frozenset(subtree(world.parent, unit) & set(truth.atoms))),
+            ]
+    if parts[0] != "unit" or not parts[1].isdigit():
+        return []
+    unit = int(parts[1])
+    if unit not in truth.parent:
+        return []
+    if parts[2] == "subtree":
+        return [
+            ("frozen subtree", frozenset(subtree(truth.parent, unit))),
+            ("today's subtree", frozenset(subtree(world.parent, unit) & set(truth.atoms))),
+        ]
+    return [("alone (pooled)", frozenset(truth.alone[unit])), ("alone", frozenset({unit}))]
+
+
+TOLERANCE = {  # how far a printed mean may be from the exact one, by surface
+    "heatmap.html": Fraction(1, 2),
+    "unit.csv": Fraction(1, 20),
+    "heatmap.xlsx": Fraction(1, 20),
+}
+
+
+def consistent(truth: RoundTruth, record: Seen, atoms: frozenset[Atom]) -> bool:
+    n, mean, comments = true_stat(truth, record.stat, atoms)
+    if record.field == "n":
+        return record.value == n
+    if record.field in ("mean", "mean~"):
+        if mean is None:
+            return False
+        tolerance = TOLERANCE.get(record.surface.removeprefix("live:"), Fraction(1, 20))
+        if record.surface.startswith("api."):
+            tolerance = Fraction(1, 10**6)
+        if record.field == "mean~":  # from a rounded difference of two rounded means
+            tolerance = Fraction(1, 10)
+        return abs(Fraction(str(record.value)) - mean) <= tolerance + Fraction(1, 10**9)
+    if record.field == "comment":
+        return record.value in comments
+    return True
+
+
+@dataclass
+class Reading:
+    """Every shown group of one round, statistic and viewer, as sets of atoms."""
+
+    groups: dict[tuple[str, str], set[frozenset[Atom]]] = field(default_factory=lambda: defaultdict(set))
+    unexplained: list[str] = field(default_factory=list)
+    readings: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+
+
+def read(world: World, records: Iterable[Seen]) -> dict[int, Reading]:
+    """Resolve each record to the set of atoms it describes (checking its value)."""
+    by_round: dict[int, RoundTruth] = {t.pk: t for t in world.rounds.values()}
+    keyed: dict[tuple[str, str, int, str, str], list[Seen]] = defaultdict(list)
+    for r in records:
+        keyed[(r.role, r.surface, r.round_id, r.group, r.stat)].append(r)
+    out: dict[int, Reading] = defaultdict(Reading)
+    for (role, surface, round_id, group, stat), rs in keyed.items():
+        truth = by_round.get(round_id)
+        if truth is None:
+            out[round_id].unexplained.append(f"{role} {surface}: a number of an unknown round {round_id}")
+            continue
+        reading = out[round_id]
+        options = candidates(world, truth, group)
+        fitting = [(label, atoms) for label, atoms in options if all(consistent(truth, r, atoms) for r in rs)]
+        if not fitting:
+            shown = sorted({(r.field, str(r.value)) for r in rs})
+            expected = {label: true_stat(truth, stat, atoms)[:2] for label, atoms in options}
+            reading.unexplained.append(
+                f"{role} {surface} round {truth.round.name}: {group} {stat} shows {shown}, "
+                f"which fits none of {expected}"
+            )
+            continue
+        label, atoms = fitting[0]
+        reading.readings[label] += 1
+        layer = "comments" if stat == "comments" else stat
+        reading.groups[(role, layer)].add(atoms)
+    return out
+
+
+# --- The attack ---------------------------------------------------------------------------------------
+
+
+def attack(truth: RoundTruth, layer: str, groups: set[frozenset[Atom]]) -> list[str]:
+    """Exact attack on one statistic of one round: every derivable set of atoms must hold
+    0 or at least k contributors. Atoms without contributors are known to add nothing and
+    are left out, which only makes the attacker stronger."""
+    counts = contributors_per_atom(truth, "respondents" if layer == "comments" else layer)
+    if layer == "comments":
+        k = truth.round.comment_k
+        atoms = [a for a in truth.atoms if counts[a] > 0]
+        index = {a: i for i, a in enumerate(atoms)}
+        family = [{index[a] for a in g if a in index} for g in groups]
+        family = [g for g in family if g]
+        protected = [0 if truth.exempt(a) else counts[a] for a in atoms]
+        found = boolean_leaks(protected, family, k)
+        found += Attacker([counts[a] for a in atoms], family, [truth.exempt(a) for a in atoms]).leaks(k)
+    else:
+        k = truth.round.k
+        atoms = [a for a in truth.atoms if counts[a] > 0]
+        index = {a: i for i, a in enumerate(atoms)}
+        family = [{index[a] for a in g if a in index} for g in groups]
+        family = [g for g in family if g]
+        found = Attacker([counts[a] for a in atoms], family, [truth.exempt(a) for a in atoms]).leaks(k)
+    names = {u.pk: n for n, u in _units_by_name.items()}
+    return [
+        f"{layer}: {{{', '.join(_atom_name(atoms[i], names) for i in sorted(leak))}}} "
+        f"= {total} contributor(s), derivable from {len(family)} shown groups"
+        for leak, total in found
+    ]
+
+
+_units_by_name: dict[str, Unit] = {}
+
+
+def _atom_name(atom: Atom, names: dict[int, str]) -> str:
+    if isinstance(atom, tuple):
+        return f"evaluation {atom[0]} {atom[1]}"
+    return names.get(atom, str(atom))  # type: ignore[arg-type]
+
+
+# --- Collecting what each role sees ---------------------------------------------------------------
+
+
+def api_headers(user) -> dict[str, str]:
+    secret = ApiToken.new_secret()
+    ApiToken.objects.create(user=user, name="e2e", token_hash=hash_token(secret))
+    return {"Authorization": f"Bearer {secret}"}
+
+
+def context_of(world: World) -> Context:
+    dimension_names: dict[int, dict[str, str]] = {}
+    item_texts: dict[int, dict[str, str]] = {}
+    for truth in world.rounds.values():
+        instrument = truth.round.instrument
+        dimension_names[truth.pk] = {d.name_da: d.key for d in instrument.dimensions.all()}
+        item_texts[truth.pk] = {i.text_da: i.key for i in instrument.items.all()}
+    labels = {str(label): str(value) for value, label in RaterGroup.choices}
+    labels["Alle andre end lederen selv"] = "others"
+    return Context(
+        unit_names={u.pk: n for n, u in world.units.items()},
+        round_names={t.pk: t.round.name for t in world.rounds.values()},
+        dimension_names=dimension_names,
+        item_texts=item_texts,
+        rater_labels=labels,
+    )
+
+
+def collector(world: World, role: str, context: Context) -> Collector:
+    client = Client()
+    user = world.users[role]
+    client.force_login(user)  # type: ignore[arg-type]
+    return Collector(client, role, context, api_headers(user))
+
+
+def collect_live(world: World, truth: RoundTruth, context: Context) -> None:
+    """While round 2 runs (everyone has answered, Team S2 has just moved): what HR and the
+    executive board see of it (counts only)."""
+    for role in ("hr", "executive"):
+        c = collector(world, role, context)
+        c.round_page(truth.pk)
+        c.rates_page(truth.pk)
+        c.rates_api(truth.pk)
+        for unit in world.unit_ids():
+            if c.unit_page(truth.pk, unit):
+                c.unit_api(truth.pk, unit)
+        c.heatmap_page(truth.pk, None)
+        c.heatmap_api(truth.pk, None)
+        world.live[role] = [
+            Seen(s.role, "live:" + s.surface, s.round_id, s.group, s.stat, s.field, s.value) for s in c.seen
+        ]
+        assert not c.problems, c.problems
+
+
+def collect_role(world: World, role: str, context: Context, render_pdf: bool) -> Collector:
+    c = collector(world, role, context)
+    for truth in world.rounds.values():
+        c.round_page(truth.pk)
+        c.rates_page(truth.pk)
+        c.rates_api(truth.pk)
+        if truth.kind == "360":
+            for evaluation in truth.round.evaluations.all():
+                c.evaluation_page(truth.pk, evaluation.pk)
+                c.evaluation_api(truth.pk, evaluation.pk)
+            continue
+        for unit in world.unit_ids():
+            if not c.unit_page(truth.pk, unit):
+                continue
+            c.unit_api(truth.pk, unit)
+            c.unit_csv(truth.pk, unit)
+            c.unit_pdf(truth.pk, unit, render=render_pdf and not c.pdfs)
+            c.drivers_page(truth.pk, unit)
+            if c.heatmap_page(truth.pk, unit):
+                c.heatmap_xlsx(truth.pk, unit)
+                c.heatmap_api(truth.pk, unit)
+    if world.indicator is not None:
+        periods = {str(t.round.cut_off_date): t.pk for t in world.rounds.values() if t.kind == "units"}
+        key = world.indicator.survey_dimension.key  # type: ignore[union-attr]
+        for unit in world.unit_ids():
+            c.indicator_api(world.indicator.pk, unit, periods, key)
+    c.seen += world.live.get(role, [])
+    return c
+
+
+def pdf_numbers_in_html(pdf: bytes, html: str) -> list[float]:
+    """Numbers in the PDF's text that its HTML does not print (there should be none)."""
+    import io
+
+    from pypdf import PdfReader
+
+    from tests.results.collect import numbers
+
+    text = " ".join(page.extract_text() or "" for page in PdfReader(io.BytesIO(pdf)).pages)
+    in_html = set(numbers(parse_html(html).text()))
+    return [n for n in numbers(text) if n not in in_html and n not in _PAGE_NUMBERS]
+
+
+_PAGE_NUMBERS = {float(n) for n in range(1, 20)}  # "1 / 2" page counters and the like
+
+
+# --- The test ---------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def hostile_world(db) -> World:
+    world = build_org()
+    _units_by_name.clear()
+    _units_by_name.update(world.units)
+    today = timezone.localdate()
+    social = make_instrument(dimensions=(3, 2), reversed_items=(2,), key="e2e-social")
+    r1 = social_capital_round(
+        world, social, "Social kapital 2025", dt.timedelta(hours=3), today - dt.timedelta(days=20), seed=1
+    )
+    close_and_release(world, r1)
+    world.rounds["r1"] = r1
+    move(world, "Team N1b", "Afdeling N2")  # a reorganisation between two rounds
+    r2 = social_capital_round(
+        world, social, "Social kapital 2026", dt.timedelta(hours=2), today - dt.timedelta(days=5), seed=2
+    )
+    r2.previous = r1.pk
+    world.rounds["r2"] = r2
+    move(world, "Team S2", "Center Nord")  # a reorganisation while round 2 runs
+    collect_live(world, r2, context_of(world))
+    close_and_release(world, r2)
+    r3 = open_link_round(world)
+    close_and_release(world, r3)
+    world.rounds["r3"] = r3
+    r4, _evaluations = evaluation_round(world)
+    close_and_release(world, r4)
+    world.rounds["r4"] = r4
+    world.indicator = make_indicator(
+        world.units["Kommunen"],
+        name_da="Tillid (e2e)",
+        source=Indicator.Source.SURVEY,
+        survey_dimension=social.dimensions.get(key="d0"),
+        frequency=Indicator.Frequency.YEARLY,
+    )
+    return world
+
+
+@pytest.mark.django_db
+def test_no_role_can_derive_a_small_group_from_everything_it_sees(hostile_world):
+    world = hostile_world
+    context = context_of(world)
+    collectors = _collect_all(world, context)
+    problems = [p for c in collectors.values() for p in c.problems]
+    assert not problems, "\n".join(problems)
+
+    # The PDF holds no number its HTML does not.
+    for c in collectors.values():
+        for pdf, html in c.pdfs:
+            assert pdf_numbers_in_html(pdf, html) == []
+
+    records = [s for c in collectors.values() for s in c.seen]
+    union = [Seen("all roles", s.surface, s.round_id, s.group, s.stat, s.field, s.value) for s in records]
+    readings = read(world, [*records, *union])
+    unexplained = [u for r in readings.values() for u in r.unexplained]
+
+    report = []
+    for truth in world.rounds.values():
+        reading = readings.get(truth.pk, Reading())
+        for (viewer, layer), groups in sorted(reading.groups.items(), key=lambda kv: (kv[0][0], kv[0][1])):
+            for leak in attack(truth, layer, groups):
+                report.append(f"{truth.round.name} · {viewer} · {leak}")
+    assert not unexplained and not report, (
+        "Numbers that are not the statistic of the group they are shown for:\n  "
+        + "\n  ".join(unexplained)
+        + "\nSmall groups an attacker derives from what is shown:\n  "
+        + "\n  ".join(report)
+    )
+    # The test saw something on every surface it claims to attack.
+    surfaces = {s.surface for s in records}
+    for expected in (
+        "unit.html",
+        "unit.pdf",
+        "unit.csv",
+        "api.unit",
+        "heatmap.html",
+        "heatmap.xlsx",
+        "api.heatmap",
+        "evaluation.html",
+        "api.evaluation",
+        "round.html",
+        "rates.html",
+        "rates.api",
+        "api.indicator",
+        "live:round.html",
+    ):
+        assert expected in surfaces, f"nothing collected from {expected}"
+
+
+def _collect_all(world: World, context: Context) -> dict[str, Collector]:
+    return {role: collect_role(world, role, context, render_pdf=role == "team_leader") for role in ROLES}
