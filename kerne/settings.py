@@ -136,6 +136,8 @@ def _database() -> dict[str, Any]:
     if url:
         config: dict[str, Any] = dict(dj_database_url.parse(url, conn_max_age=60))
         config.setdefault("OPTIONS", {})
+        if config["ENGINE"] == "django.db.backends.sqlite3":
+            config["ENGINE"] = "kerne.db.sqlite3"  # reads a bad decimal as NaN (kerne/db/sqlite3)
         if "postgresql" in config["ENGINE"] and env_bool("DATABASE_PREPARED_STATEMENTS", True):
             # The survey submission's fixed statements are prepared once per connection
             # (kerne/surveys/submission.py); Django's own queries bind on the client and are
@@ -144,7 +146,7 @@ def _database() -> dict[str, Any]:
         return config
     VAR_DIR.mkdir(parents=True, exist_ok=True)
     return {
-        "ENGINE": "django.db.backends.sqlite3",
+        "ENGINE": "kerne.db.sqlite3",  # Django's, reading a bad decimal as NaN
         "NAME": env_str("SQLITE_PATH", str(VAR_DIR / "kerne.sqlite3")),
         # Keep each thread's connection: opening one and running the PRAGMAs below costs
         # about 2 ms, more than the rest of a survey submission's database work.

@@ -39,6 +39,9 @@ class Observation:
     value: float
     weight: float | None = None
     entered: dt.datetime | None = None
+    # The stored value or weight is not a number its column can hold (a row stored before
+    # goals/numbers.py checked every number): the period shows "invalid", not a number.
+    invalid: bool = False
 
 
 def topmost(observations: Iterable[Observation]) -> list[Observation]:
@@ -55,6 +58,8 @@ def combine(rule: str, observations: Sequence[Observation]) -> Value:
     """Combine one period's topmost observations by `rule` (`latest` picks the newest entry)."""
     if not observations:
         return no_value("no_data")
+    if rule != LATEST and any(o.invalid for o in observations):
+        return no_value("invalid_value")
     if rule == SUM:
         return Value(sum(o.value for o in observations))
     if rule == AVERAGE:
@@ -67,9 +72,12 @@ def combine(rule: str, observations: Sequence[Observation]) -> Value:
             return no_value("weights_zero")
         return Value(sum(o.value * (o.weight or 0.0) for o in observations) / total)
     if rule == LATEST:
-        newest = max(observations, key=_recency)
-        return Value(newest.value)
+        return _value_of(max(observations, key=_recency))
     raise ValueError(f"unknown aggregation rule {rule!r}")
+
+
+def _value_of(obs: Observation) -> Value:
+    return no_value("invalid_value") if obs.invalid else Value(obs.value)
 
 
 def _recency(obs: Observation) -> tuple[dt.date, dt.datetime]:
@@ -89,10 +97,10 @@ def unit_series(rule: str, root_path: str, observations: Iterable[Observation]) 
             candidate = max(by_period[period], key=_recency)
             if newest is None or _recency(candidate) >= _recency(newest):
                 newest = candidate
-            series[period] = Value(newest.value)
+            series[period] = _value_of(newest)
         return series
     for period in sorted(by_period):
         group = by_period[period]
         own = [o for o in group if o.path == root_path]
-        series[period] = Value(own[0].value) if own else combine(rule, topmost(group))
+        series[period] = _value_of(own[0]) if own else combine(rule, topmost(group))
     return series

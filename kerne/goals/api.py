@@ -12,11 +12,12 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal, InvalidOperation
 
+from django.db.models import DecimalField
 from django.http import HttpRequest
 from ninja import Router, Schema, Status
 from ninja.errors import HttpError
 
-from kerne.goals import importers, selectors, services
+from kerne.goals import importers, numbers, selectors, services
 from kerne.goals.models import Indicator, Measurement
 from kerne.goals.periods import period_start
 from kerne.goals.series import SeriesReader, statuses_for
@@ -40,6 +41,15 @@ class IndicatorOut(Schema):
     baseline_date: dt.date | None
     target_value: Decimal | None
     target_date: dt.date | None
+
+    # A value stored before the checks of goals/numbers.py that is not a number reads as null.
+    @staticmethod
+    def resolve_baseline_value(obj: Indicator) -> Decimal | None:
+        return numbers.usable(obj.baseline_value)
+
+    @staticmethod
+    def resolve_target_value(obj: Indicator) -> Decimal | None:
+        return numbers.usable(obj.target_value)
 
 
 class PointOut(Schema):
@@ -161,10 +171,20 @@ def unit_goal_list(request: HttpRequest) -> list[dict[str, object]]:
     ]
 
 
-def _number(value: str | float | None) -> Decimal | None:
+def _short(value: object) -> str:
+    text = repr(value)
+    return text if len(text) <= 40 else f"{text[:40]}…"
+
+
+VALUE_FIELD = numbers.decimal_field(Measurement, "value")
+WEIGHT_FIELD = numbers.decimal_field(Measurement, "weight")
+
+
+def _number(value: str | float | None, field: DecimalField) -> Decimal | None:
+    """A posted number checked against its field (goals/numbers.py): NumberError names the field."""
     if value is None or value == "":
         return None
-    return importers.parse_decimal(str(value))
+    return importers.parse_number(str(value), field)
 
 
 @router.post(
@@ -208,18 +228,26 @@ def measurements_record(request: HttpRequest, batch: BatchIn) -> Status:
         except ValueError:
             errors.append({"index": index, "field": "period", "message": f"invalid period {item.period!r}"})
             period = None
+        value: Decimal | None = None
         try:
-            value = _number(item.value)
+            value = _number(item.value, VALUE_FIELD)
             if value is None:
                 raise InvalidOperation
+        except numbers.NumberError as exc:
+            errors.append({"index": index, "field": "value", "message": exc.message})
         except (InvalidOperation, ValueError):
-            errors.append({"index": index, "field": "value", "message": f"invalid number {item.value!r}"})
-            value = None
+            errors.append(
+                {"index": index, "field": "value", "message": f"invalid number {_short(item.value)}"}
+            )
+        weight: Decimal | None = None
         try:
-            weight = _number(item.weight)
+            weight = _number(item.weight, WEIGHT_FIELD)
+        except numbers.NumberError as exc:
+            errors.append({"index": index, "field": "weight", "message": exc.message})
         except (InvalidOperation, ValueError):
-            errors.append({"index": index, "field": "weight", "message": f"invalid number {item.weight!r}"})
-            weight = None
+            errors.append(
+                {"index": index, "field": "weight", "message": f"invalid number {_short(item.weight)}"}
+            )
         if indicator and unit and period and value is not None:
             key = (indicator.pk, unit.pk, period_start(period, indicator.frequency))
             if key in seen:

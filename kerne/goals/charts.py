@@ -7,6 +7,7 @@ JavaScript in the browser). The page always shows the same numbers as a data tab
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections.abc import Sequence
 from typing import Any
 
@@ -30,6 +31,10 @@ def plan_points(plan: Plan, last: dt.date | None) -> list[dict[str, Any]]:
     return points
 
 
+def _finite(value: Any) -> bool:
+    return isinstance(value, int | float) and math.isfinite(value)
+
+
 def spec(
     *,
     title: str,
@@ -43,6 +48,9 @@ def spec(
     rows = [{"date": d.isoformat(), "value": v, "series": measured_label} for d, v in measured]
     rows += [{**p, "series": plan_label} for p in plan_points(plan, last)]
     rows += [{"date": d.isoformat(), "value": v, "series": milestone_label} for d, v in milestones]
+    # Vega-Lite specs are JSON, which has no infinity or NaN: such a point is left out of the
+    # chart (the table beside it says the value is invalid).
+    rows = [r for r in rows if _finite(r["value"])]
     data = alt.Data(values=rows)
     y_title = unit_of_measure or _("Værdi")
     colour = alt.Color(
@@ -78,7 +86,7 @@ def svg(chart_spec: dict[str, Any], language: str = "da") -> str:
 
     import vl_convert as vlc
 
-    text = json.dumps(chart_spec)
+    text = json.dumps(chart_spec, allow_nan=False)
     if language == "da":
         return str(vlc.vegalite_to_svg(text, format_locale="da-DK", time_format_locale="da-DK"))
     return str(vlc.vegalite_to_svg(text, format_locale="en-US", time_format_locale="en-US"))

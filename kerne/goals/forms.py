@@ -7,18 +7,21 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django import forms
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from kerne.accounts.roles import AnyUser
 from kerne.foundation.models import Principle
-from kerne.goals import selectors
-from kerne.goals.importers import parse_decimal, parse_period
+from kerne.goals import numbers, selectors
+from kerne.goals.importers import parse_number, parse_period
 from kerne.goals.models import (
     ChainLink,
     ChainNode,
     EffectGoal,
     Indicator,
     Intervention,
+    Measurement,
+    Milestone,
     Partner,
     Rollout,
     RolloutState,
@@ -32,6 +35,7 @@ from kerne.organisation.models import Unit
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 TEXT = forms.Textarea(attrs={"rows": 3})
+MILESTONE_VALUE = numbers.decimal_field(Milestone, "value")
 # Unit pickers list at most this many levels below the top of what the user may edit.
 PICKER_LEVELS = 3
 
@@ -45,14 +49,25 @@ def _qs(form: forms.BaseForm, name: str, queryset: Any) -> None:
 
 
 class DecimalText(forms.CharField):
-    """A number typed the Danish way (12,5) or the English way (12.5)."""
+    """A number typed the Danish way (12,5) or the English way (12.5), checked against the model
+    field it is stored in (finite, digits before the mark, rounded to its decimal places)."""
+
+    def __init__(self, *, model_field: models.DecimalField, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.model_field = model_field
+
+    def widget_attrs(self, widget: forms.Widget) -> dict[str, Any]:
+        # parse_decimal refuses longer texts; no max_length validator, which would see a Decimal.
+        return {**super().widget_attrs(widget), "maxlength": str(numbers.MAX_TEXT_LENGTH)}
 
     def to_python(self, value: Any) -> Decimal | None:  # type: ignore[override]
         text = super().to_python(value)
         if not text:
             return None
         try:
-            return parse_decimal(text)
+            return parse_number(text, self.model_field, str(self.label or ""))
+        except numbers.NumberError as exc:
+            raise forms.ValidationError(exc.message) from exc
         except (InvalidOperation, ValueError) as exc:
             raise forms.ValidationError(_("Skriv et tal, fx 12,5.")) from exc
 
@@ -252,8 +267,14 @@ class IndicatorForm(forms.ModelForm):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("Ét delmål pr. linje: dato; værdi – fx 2026-12-31; 62,5"),
     )
-    baseline_value = DecimalText(label=_("Baseline (værdi)"), required=False)
-    target_value = DecimalText(label=_("Mål (værdi)"), required=False)
+    baseline_value = DecimalText(
+        label=_("Baseline (værdi)"),
+        required=False,
+        model_field=numbers.decimal_field(Indicator, "baseline_value"),
+    )
+    target_value = DecimalText(
+        label=_("Mål (værdi)"), required=False, model_field=numbers.decimal_field(Indicator, "target_value")
+    )
 
     class Meta:
         model = Indicator
@@ -318,7 +339,13 @@ class IndicatorForm(forms.ModelForm):
             try:
                 if len(parts) != 2:
                     raise ValueError(line)
-                rows.append((parse_period(parts[0]), parse_decimal(parts[1])))
+                rows.append(
+                    (parse_period(parts[0]), parse_number(parts[1], MILESTONE_VALUE, str(_("Delmål"))))
+                )
+            except numbers.NumberError as exc:
+                raise forms.ValidationError(
+                    _("Linje %(n)s: %(message)s"), params={"n": number, "message": exc.message}
+                ) from exc
             except (ValueError, InvalidOperation) as exc:
                 raise forms.ValidationError(
                     _("Linje %(n)s: skriv dato; værdi – fx 2026-12-31; 62,5"), params={"n": number}
@@ -360,9 +387,12 @@ class MeasurementForm(forms.Form):
     period = forms.CharField(
         label=_("Periode"), help_text=_("En dato i perioden, eller 2025-03, 2025-K1 eller 2025.")
     )
-    value = DecimalText(label=_("Værdi"))
+    value = DecimalText(label=_("Værdi"), model_field=numbers.decimal_field(Measurement, "value"))
     weight = DecimalText(
-        label=_("Vægt (valgfri)"), required=False, help_text=_("Fx antal borgere bag tallet.")
+        label=_("Vægt (valgfri)"),
+        required=False,
+        help_text=_("Fx antal borgere bag tallet."),
+        model_field=numbers.decimal_field(Measurement, "weight"),
     )
     comment = forms.CharField(label=_("Kommentar"), required=False, widget=TEXT)
 

@@ -7,6 +7,7 @@ A formula never raises and never invents a 0: a missing input or a zero denomina
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -22,6 +23,7 @@ REASONS = {
     "weights_missing": _("Vægt mangler for mindst én enhed."),
     "weights_zero": _("Vægtene summer til 0."),
     "no_data": _("Ingen målinger i perioden."),
+    "invalid_value": _("En gemt værdi er ugyldig (ikke et tal eller for stor); ret målingen."),
 }
 
 
@@ -53,7 +55,10 @@ def evaluate(numerator: Value | None, denominator: Value | None, factor: float =
         return no_value("denominator_missing")
     if denominator.value == 0:
         return no_value("division_by_zero")
-    return Value(numerator.value / denominator.value * factor)
+    result = numerator.value / denominator.value * factor
+    if not math.isfinite(result):  # a factor stored before numbers were checked
+        return no_value("invalid_value")
+    return Value(result)
 
 
 def evaluate_series(

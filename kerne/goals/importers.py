@@ -11,8 +11,9 @@ Columns (Danish or English header names, any order, case-insensitive):
     enhed / unit            the unit's external key (as in the organisation import)
     periode / period        a date in the period (2025-03-01, 01-03-2025, 1.3.2025), or 2025-03,
                             2025-Q1 / 2025-K1, or 2025; stored as the period's first day
-    værdi / value           the number; decimal comma or point (12,5 or 12.5; 1.234,5)
-    vægt / weight           optional; for weighted averages (e.g. number of citizens)
+    værdi / value           the number; decimal comma or point (12,5 or 12.5; 1.234,5); at most
+                            14 digits before the mark, rounded to 6 decimals (goals/numbers.py)
+    vægt / weight           optional; for weighted averages (e.g. number of citizens); same bounds
     kommentar / comment     optional
 
 CSV files are read with the organisation import's reader (`kerne.organisation.importers.read_csv`:
@@ -30,9 +31,11 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
+from django.db import models
 from django.utils.translation import gettext as _
 
-from kerne.goals.models import Indicator
+from kerne.goals import numbers
+from kerne.goals.models import Indicator, Measurement
 from kerne.goals.periods import period_start
 from kerne.goals.services import MeasurementInput
 from kerne.organisation import importers as org_importers
@@ -48,6 +51,8 @@ COLUMNS = {
     "comment": ("kommentar", "comment"),
 }
 REQUIRED = ("indicator", "unit", "period", "value")
+VALUE_FIELD = numbers.decimal_field(Measurement, "value")
+WEIGHT_FIELD = numbers.decimal_field(Measurement, "weight")
 
 
 @dataclass(frozen=True)
@@ -154,9 +159,16 @@ def parse_period(text: str) -> dt.date:
 
 def parse_decimal(text: str) -> Decimal:
     """12,5 and 12.5 and 1.234,5 and 1,234.5; no thousands separators guessed from a lone mark."""
+    value = _decimal(text)
+    if not value.is_finite():
+        raise InvalidOperation(text[:20])
+    return value
+
+
+def _decimal(text: str) -> Decimal:
     text = text.strip().replace(" ", "").replace("\u00a0", "")
-    if not text:
-        raise InvalidOperation(text)
+    if not text or len(text) > numbers.MAX_TEXT_LENGTH:
+        raise InvalidOperation(text[:20])
     if "," in text and "." in text:
         if text.rfind(",") > text.rfind("."):
             text = text.replace(".", "").replace(",", ".")
@@ -164,10 +176,14 @@ def parse_decimal(text: str) -> Decimal:
             text = text.replace(",", "")
     elif "," in text:
         text = text.replace(",", ".")
-    value = Decimal(text)
-    if not value.is_finite():
-        raise InvalidOperation(text)
-    return value
+    return Decimal(text)
+
+
+def parse_number(text: str, field: models.DecimalField, label: str = "") -> Decimal:
+    """A number for `field`: parse_decimal, then checked against the field (goals/numbers.py).
+
+    InvalidOperation when the text is no number; numbers.NumberError when it does not fit."""
+    return numbers.bounded(_decimal(text), field, label)
 
 
 # --- validating rows ---------------------------------------------------------------------------------
@@ -206,6 +222,11 @@ def validate(
     def cell(row: list[str], key: str) -> str:
         i = positions.get(key)
         return row[i].strip() if i is not None and i < len(row) else ""
+
+    def _shown(row: list[str], key: str) -> str:
+        """A cell quoted in a message, shortened so a huge cell cannot flood the error list."""
+        text = cell(row, key)
+        return text if len(text) <= 40 else f"{text[:40]}…"
 
     codes = {cell(r, "indicator") for _n, r in body}
     by_code = {i.code: i for i in Indicator.objects.filter(code__in=codes).exclude(code=None)}
@@ -253,16 +274,20 @@ def validate(
             )
         value: Decimal | None = None
         try:
-            value = parse_decimal(cell(row, "value"))
+            value = parse_number(cell(row, "value"), VALUE_FIELD)
+        except numbers.NumberError as exc:
+            row_errors.append(RowError(number, name["value"], exc.message))
         except (InvalidOperation, ValueError):
-            row_errors.append(RowError(number, name["value"], _("Ugyldigt tal: '%s'") % cell(row, "value")))
+            row_errors.append(RowError(number, name["value"], _("Ugyldigt tal: '%s'") % _shown(row, "value")))
         weight: Decimal | None = None
         if cell(row, "weight"):
             try:
-                weight = parse_decimal(cell(row, "weight"))
+                weight = parse_number(cell(row, "weight"), WEIGHT_FIELD)
+            except numbers.NumberError as exc:
+                row_errors.append(RowError(number, name["weight"], exc.message))
             except (InvalidOperation, ValueError):
                 row_errors.append(
-                    RowError(number, name["weight"], _("Ugyldigt tal: '%s'") % cell(row, "weight"))
+                    RowError(number, name["weight"], _("Ugyldigt tal: '%s'") % _shown(row, "weight"))
                 )
         if not row_errors and indicator and unit and period and value is not None:
             period = period_start(period, indicator.frequency)

@@ -436,7 +436,9 @@ class MeasurementHistory(models.Model):
     """A value that a correction replaced."""
 
     measurement = models.ForeignKey(Measurement, on_delete=models.CASCADE, related_name="history")
-    value = models.DecimalField(max_digits=20, decimal_places=6)
+    # None: the replaced value was not a number (stored before goals/numbers.py checked every
+    # number); the audit log keeps what the database held.
+    value = models.DecimalField(max_digits=20, decimal_places=6, null=True)
     weight = models.DecimalField(max_digits=20, decimal_places=6, null=True, blank=True)
     comment = models.TextField(blank=True)
     entered_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")

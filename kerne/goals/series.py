@@ -12,12 +12,13 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
+from decimal import Decimal
 
 from django.db.models import FloatField, Q
 from django.db.models.functions import Cast
 
 from kerne.accounts.roles import AnyUser
-from kerne.goals import aggregation, survey
+from kerne.goals import aggregation, numbers, survey
 from kerne.goals.formulas import Value, evaluate_series, no_value
 from kerne.goals.models import Indicator, Measurement, StatusChoice, StatusOverride
 from kerne.goals.status import Plan, Status, StatusResult, status_at
@@ -27,16 +28,44 @@ Series = dict[dt.date, Value]
 MAX_FORMULA_DEPTH = 8
 
 
+VALUE_FIELD = numbers.decimal_field(Measurement, "value")
+WEIGHT_FIELD = numbers.decimal_field(Measurement, "weight")
+
+
+def _float(value: Decimal | float | None) -> float | None:
+    usable = numbers.usable(value)
+    return None if usable is None else float(usable)
+
+
 def plan_of(indicator: Indicator) -> Plan:
+    """The indicator's plan; a stored value that is not a number (numbers.usable) marks it invalid."""
+    stored = (
+        indicator.baseline_value,
+        indicator.target_value,
+        indicator.tolerance,
+        indicator.off_track_threshold,
+    )
+    invalid = any(v is not None and numbers.usable(v) is None for v in stored)
     return Plan(
         baseline_date=indicator.baseline_date,
-        baseline_value=None if indicator.baseline_value is None else float(indicator.baseline_value),
+        baseline_value=_float(indicator.baseline_value),
         target_date=indicator.target_date,
-        target_value=None if indicator.target_value is None else float(indicator.target_value),
+        target_value=_float(indicator.target_value),
         higher_is_better=indicator.direction == Indicator.Direction.HIGHER,
-        tolerance=float(indicator.tolerance),
-        off_track_threshold=float(indicator.off_track_threshold),
+        tolerance=_float(indicator.tolerance) or 0.0,
+        off_track_threshold=_float(indicator.off_track_threshold) or 0.0,
+        invalid=invalid,
     )
+
+
+def _observation(
+    path: str, period: dt.date, value: float, weight: float | None, entered: dt.datetime | None = None
+) -> aggregation.Observation:
+    """A measurement read as floats; one its columns could not hold is marked invalid."""
+    ok = numbers.storable_float(value, VALUE_FIELD) and numbers.storable_float(weight, WEIGHT_FIELD)
+    if ok:
+        return aggregation.Observation(path, period, value, weight, entered)
+    return aggregation.Observation(path, period, 0.0, None, entered, invalid=True)
 
 
 def _roots(paths: Iterable[str]) -> list[str]:
@@ -104,7 +133,7 @@ class SeriesReader:
                 .annotate(value_f=Cast("value", FloatField()), weight_f=Cast("weight", FloatField()))
                 .values_list(*fields)
             )
-            self.observations[base_pk] = [aggregation.Observation(*row) for row in rows]
+            self.observations[base_pk] = [_observation(*row) for row in rows]
         self._cache: dict[tuple[int, str], Series] = {}
 
     def series(self, indicator: Indicator, unit: Unit) -> Series:
@@ -126,7 +155,12 @@ class SeriesReader:
                 inner = seen | {pk}
                 num = self._series(indicator.numerator_id, unit, inner)  # type: ignore[arg-type]
                 den = self._series(indicator.denominator_id, unit, inner)  # type: ignore[arg-type]
-                result = evaluate_series(num, den, float(indicator.factor))
+                factor = _float(indicator.factor)
+                result = (
+                    evaluate_series(num, den, factor)
+                    if factor is not None
+                    else {p: no_value("invalid_value") for p in set(num) | set(den)}
+                )
         elif indicator.is_survey:
             result = survey.dimension_series(indicator, unit, self.user)
         else:

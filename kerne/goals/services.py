@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from kerne.accounts.audit import audit_record, model_changes
 from kerne.accounts.roles import AnyUser
+from kerne.goals import numbers
 from kerne.goals.models import (
     ChainLink,
     ChainNode,
@@ -340,8 +341,8 @@ def measurement_record(
             return existing, UNCHANGED
         MeasurementHistory.objects.create(
             measurement=existing,
-            value=existing.value,
-            weight=existing.weight,
+            value=numbers.usable(existing.value),
+            weight=numbers.usable(existing.weight),
             comment=existing.comment,
             entered_by=existing.entered_by,
             entered_at=existing.entered_at,

@@ -50,6 +50,7 @@ REASONS = {
     "no_measurement": _("Der er ingen måling endnu."),
     "before_baseline": _("Ingen status før baselinedatoen."),
     "no_value": _("Den seneste måling har ingen værdi."),
+    "invalid_plan": _("Baseline, mål eller grænserne har en ugyldig værdi; ret indikatoren."),
 }
 
 
@@ -62,9 +63,16 @@ class Plan:
     higher_is_better: bool = True
     tolerance: float = 0.05
     off_track_threshold: float = 0.15
+    invalid: bool = False  # a stored number of the plan is not a number (goals/numbers.py)
 
     def is_complete(self) -> bool:
-        return None not in (self.baseline_date, self.baseline_value, self.target_date, self.target_value)
+        """Both ends of the line are known (and valid)."""
+        return not self.invalid and None not in (
+            self.baseline_date,
+            self.baseline_value,
+            self.target_date,
+            self.target_value,
+        )
 
 
 @dataclass(frozen=True)
@@ -122,6 +130,8 @@ def classify(plan: Plan, measured: float, planned: float) -> tuple[Status, float
 
 def status_at(plan: Plan, points: Sequence[tuple[dt.date, float | None]], as_of: dt.date) -> StatusResult:
     """The status on `as_of`, from (period date, value) points (any order; None = no value)."""
+    if plan.invalid:
+        return StatusResult(Status.NO_STATUS, "invalid_plan")
     if not plan.is_complete():
         return StatusResult(Status.NO_STATUS, "no_plan")
     assert plan.baseline_date and plan.target_date

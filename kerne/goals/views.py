@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from kerne.accounts.access import login_required, whole_tree_required
-from kerne.goals import charts, coverage, diagram, importers, selectors, services
+from kerne.goals import charts, coverage, diagram, importers, numbers, selectors, services
 from kerne.goals.forms import (
     ChainLinkForm,
     ChainNodeForm,
@@ -538,7 +538,7 @@ def indicator_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 "status_label": STATUS_LABELS[point_status] if point_status else "",
             }
         )
-    milestones = [(m.date, float(m.value)) for m in indicator.milestones.all()]
+    milestones = [(m.date, float(m.value)) for m in indicator.milestones.all() if numbers.usable(m.value)]
     measured = [(p, v.value) for p, v in sorted(series.items()) if v.value is not None]
     chart_svg = ""
     if measured or plan.is_complete():
@@ -575,8 +575,8 @@ def indicator_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "can_measure": selectors.can_edit_unit(request.user, unit)
         and indicator.source in (Indicator.Source.MANUAL, Indicator.Source.IMPORTED),
         "can_override": selectors.can_edit_unit(request.user, unit),
-        "tolerance_pct": float(indicator.tolerance) * 100,
-        "off_track_pct": float(indicator.off_track_threshold) * 100,
+        "tolerance_pct": plan.tolerance * 100,
+        "off_track_pct": plan.off_track_threshold * 100,
         **_unit_choices(request.user, unit),
     }
     return render(request, "goals/indicator.html", context)

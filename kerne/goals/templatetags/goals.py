@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import math
+from decimal import Decimal
+
 from django import template
+from django.template.defaultfilters import floatformat
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
@@ -24,3 +28,15 @@ def status_badge(code: str, label: str, overridden: object = None) -> SafeString
         label,
         note,
     )
+
+
+@register.filter
+def stored_number(value: Decimal | float | None, places: str = "-2") -> str:
+    """A number read from the database, as floatformat shows it; one that is not a number (stored
+    before goals/numbers.py checked every number) is shown as invalid instead of breaking the page."""
+    if value is None or value == "":
+        return ""
+    finite = value.is_finite() if isinstance(value, Decimal) else math.isfinite(float(value))
+    if not finite:
+        return format_html('<strong class="invalid-value">{}</strong>', _("ugyldig værdi"))
+    return str(floatformat(value, places))
