@@ -12,8 +12,9 @@ Where the groups come from, per surface:
   number carries `data-group` ("unit:<id>:subtree|alone", "eval:<evaluation id>:<rater
   group>"), `data-stat` ("respondents", "item:<key>", "dim:<key>", "comments") and
   `data-field` (what the number is: n, mean, rate, …), optionally `data-round` (a number
-  of another round, as in the trend table). The rates page marks its rows with `data-key`
-  (the row's key: a unit id, "e<evaluation>-<rater group>", "round").
+  of another round, as in the trend table). The rates page names its groups by its rows:
+  data-group="rate:<row kind>:<row key>" (a unit id: the unit with everything below it;
+  "e<evaluation>-<rater group>"; "round": the whole round); the test resolves them.
 - JSON (results API, the rates API, the goals API): by the documented fields.
 - CSV (unit export): one row per dimension and item of the unit with everything below it;
   "Forskel til <label>" columns carry the comparisons (their group by the label).
@@ -95,6 +96,15 @@ def numbers(text: str) -> list[float]:
 def first_number(text: str) -> float | None:
     found = numbers(text)
     return found[0] if found else None
+
+
+def cell_number(text: str) -> float | None:
+    """A spreadsheet cell as a number ("57,2", "57.2", "−3,0"), None when empty or text."""
+    cleaned = text.strip().replace("\u2212", "-").replace(",", ".")
+    try:
+        return float(cleaned) if cleaned else None
+    except ValueError:
+        return None
 
 
 # --- A small DOM from the standard library's HTML parser -----------------------------------------
@@ -341,19 +351,19 @@ class Collector:
         for row in body:
             level, key = row[0], row[1]
             stat = f"dim:{key}" if level == "Dimension" else f"item:{key}"
-            n, mean = row[4], row[5]
-            if n:
-                records.append(Seen(self.role, "unit.csv", round_id, group, stat, "n", float(n)))
-            if mean:
-                records.append(Seen(self.role, "unit.csv", round_id, group, stat, "mean", float(mean)))
+            n, mean = cell_number(row[4]), cell_number(row[5])
+            if n is not None:
+                records.append(Seen(self.role, "unit.csv", round_id, group, stat, "n", n))
+            if mean is not None:
+                records.append(Seen(self.role, "unit.csv", round_id, group, stat, "mean", mean))
             for column in (6, 7, 8, 9, 10):
-                if row[column]:
+                if row[column].strip():
                     records.append(Seen(self.role, "unit.csv", round_id, group, stat, "other", None))
             for column, (rid, g) in comparison_columns.items():
-                if column < len(row) and row[column] and mean:
+                delta = cell_number(row[column]) if column < len(row) else None
+                if delta is not None and mean is not None:
                     # The difference to a comparison gives the comparison's mean.
-                    other = float(mean) - float(row[column])
-                    records.append(Seen(self.role, "unit.csv", rid, g, stat, "mean~", other))
+                    records.append(Seen(self.role, "unit.csv", rid, g, stat, "mean~", mean - delta))
         self._add("unit.csv", records, problems)
         return True
 
@@ -562,59 +572,11 @@ class Collector:
         response = self._get(f"/maalinger/{round_id}/svarprocenter/")
         if response.status_code != 200:
             return False
-        root = parse_html(response.content.decode())
-        records: list[Seen] = []
-        problems: list[str] = []
-        total = root.find_all(lambda n: "rates-total" in n.classes)
-        if total:
-            text = " ".join(total[0].text().split())
-            value = first_number(text.split(":", 1)[1] if ":" in text else text)
-            if value is not None:
-                records.append(
-                    Seen(self.role, "rates.html", round_id, "rate:round:round", "respondents", "n", value)
-                )
-        evaluation_key = ""
-        for tr in root.find_all(lambda n: n.tag == "tr" and any(c.startswith("rate-") for c in n.classes)):
-            kind = next(c for c in tr.classes if c.startswith("rate-"))[len("rate-") :]
-            cells = [c for c in tr.children if isinstance(c, Node)]
-            label = " ".join(cells[0].text().split()) if cells else ""
-            key = tr.attrs.get("data-key") or self._rate_key(kind, label, evaluation_key)
-            if kind == "evaluation":
-                evaluation_key = key
-                continue
-            if key is None:
-                problems.append(f"rates.html: row {label!r} ({kind}) has no key")
-                continue
-            answered = [c for c in cells[1:] if c.tag == "td" and "num" in c.classes]
-            # With invitations the first number column is the invitation count (register data).
-            value_cell = answered[-1] if answered else None
-            if value_cell is not None and "hidden-number" not in value_cell.classes:
-                value = first_number(value_cell.text())
-                if value is not None and (len(answered) == 2 or self._counts_are_responses(root)):
-                    records.append(
-                        Seen(
-                            self.role, "rates.html", round_id, f"rate:{kind}:{key}", "respondents", "n", value
-                        )
-                    )
+        records, problems = marked(
+            parse_html(response.content.decode()), self.role, "rates.html", round_id, self.context
+        )
         self._add("rates.html", records, problems)
         return True
-
-    @staticmethod
-    def _counts_are_responses(root: Node) -> bool:
-        headers = [" ".join(th.text().split()) for th in root.find_all(lambda n: n.tag == "th")]
-        return "Inviterede" not in headers
-
-    def _rate_key(self, kind: str, label: str, evaluation_key: str) -> str | None:
-        """The row key when the page does not print it: by the row's label."""
-        if kind in ("unit", "link"):
-            unit = self.context.unit_by_name(label)
-            return None if unit is None else str(unit)
-        if kind == "rater_group" and evaluation_key:
-            group = self.context.rater_labels.get(label)
-            return None if group is None else f"{evaluation_key}-{group}"
-        if kind == "evaluation":
-            return None
-        return kind
 
     def rates_api(self, round_id: int) -> bool:
         response = self._get(f"/api/surveys/rounds/{round_id}/status", **self.api)
