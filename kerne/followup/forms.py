@@ -190,3 +190,75 @@ class NoteForm(forms.Form):
         if on > timezone.localdate():
             raise forms.ValidationError(_("Et notat om fremdrift kan ikke dateres i fremtiden."))
         return on
+
+
+SMALL_UNIT_WARNING = _(
+    "Hvis du sender forslaget uden navn, gemmer Kerne ikke, hvem der skrev det – kun datoen. "
+    "Men i en lille enhed kan ordvalget eller emnet i sig selv afsløre, hvem der har skrevet det."
+)
+
+
+class ProposalForm(forms.Form):
+    unit = forms.ModelChoiceField(label=_("Til enheden"), queryset=Unit.objects.none())
+    what = text_field(_("Hvad foreslår du?"))
+    why = text_field(_("Hvorfor?"))
+    effect = text_field(_("Forventet effekt for borgere eller kolleger"))
+    signed = forms.BooleanField(
+        label=_("Send forslaget med mit navn"), required=False, initial=True, help_text=SMALL_UNIT_WARNING
+    )
+
+    def __init__(self, *args: Any, units: list[Unit], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _field(self, "unit").queryset = Unit.objects.filter(pk__in=[u.pk for u in units])
+        if units:
+            _field(self, "unit").initial = units[0].pk
+
+
+class AnswerForm(forms.Form):
+    DECISIONS = (
+        ("accepted", _("Accepteret – forslaget bliver en handling")),
+        ("declined", _("Afvist – med en begrundelse, som enheden kan se")),
+        ("parked", _("Parkeret til en dato")),
+        ("passed_up", _("Sendt videre til lederen over")),
+    )
+    decision = forms.ChoiceField(label=_("Svar"), choices=DECISIONS, widget=forms.RadioSelect)
+    text = text_field(_("Svar eller begrundelse"), required=False, rows=3)
+    parked_until = forms.DateField(label=_("Parkeret til"), widget=DATE, required=False)
+    action_title = forms.CharField(label=_("Handlingens titel"), max_length=TITLE_MAX, required=False)
+    action_owner = forms.ModelChoiceField(
+        label=_("Ansvarlig for handlingen"),
+        queryset=Person.objects.none(),
+        required=False,
+        error_messages={"invalid_choice": OWNER_OUTSIDE},
+    )
+    action_deadline = forms.DateField(label=_("Handlingens frist"), widget=DATE, required=False)
+
+    def __init__(self, *args: Any, unit: Unit, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _field(self, "action_owner").queryset = owner_choices(unit)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        decision = data.get("decision")
+        today = timezone.localdate()
+        if decision == "declined" and not (data.get("text") or "").strip():
+            self.add_error("text", _("Skriv hvorfor forslaget afvises; begrundelsen vises for enheden."))
+        if decision == "parked":
+            until = data.get("parked_until")
+            if until is None or until <= today:
+                self.add_error("parked_until", _("Vælg en dato i fremtiden, som forslaget parkeres til."))
+        if decision == "accepted":
+            if not (data.get("action_title") or "").strip():
+                self.add_error("action_title", _("Et accepteret forslag bliver en handling: skriv en titel."))
+            deadline = data.get("action_deadline")
+            if deadline is None:
+                self.add_error(
+                    "action_deadline", _("Et accepteret forslag bliver en handling: vælg en frist.")
+                )
+            elif deadline < today:
+                self.add_error("action_deadline", _("Fristen kan ikke ligge i fortiden."))
+        return data
+
+
+class HideForm(forms.Form):
+    reason = text_field(_("Hvorfor skjules forslaget?"), rows=2)

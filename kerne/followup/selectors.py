@@ -15,12 +15,16 @@ Views and the API never filter follow-up data with `Model.objects` themselves; t
 
 from __future__ import annotations
 
-from django.db.models import Q, QuerySet
+import datetime as dt
+import uuid
+
+from django.db.models import Count, Q, QuerySet
 from django.http import Http404
+from django.utils.crypto import salted_hmac
 
 from kerne.accounts.roles import AnyUser, is_hr, sees_whole_tree
 from kerne.followup.guide import MeetingGuide, build_guide
-from kerne.followup.models import Action, MeetingCase, RoundFollowup
+from kerne.followup.models import Action, MeetingCase, Proposal, ProposalVote, RoundFollowup
 from kerne.organisation import selectors as org
 from kerne.organisation.models import Engagement, Person, Unit, subtree_upper_bound
 from kerne.results.selectors import result_for_user
@@ -178,3 +182,71 @@ def owner_choices(unit: Unit) -> QuerySet[Person]:
     above = Engagement.objects.active().filter(unit_id__in=unit.ancestor_ids(), is_leader=True)
     ids = set(below.values_list("person_id", flat=True)) | set(above.values_list("person_id", flat=True))
     return Person.objects.filter(pk__in=ids).order_by("name")
+
+
+# --- improvement proposals -------------------------------------------------------------------------
+#
+# Posted by anyone engaged in a unit, to that unit. Seen by the unit's employees, its leaders
+# and above, HR and the executive board (a hidden proposal's text only by leaders). Answered
+# by the leaders of `handler_unit` (and above); hidden by the leaders of the unit (and above).
+# Supported once by each person engaged in the unit. Unanswered proposals older than
+# PROPOSAL_ESCALATION_DAYS are flagged for the leader above.
+
+PROPOSAL_ESCALATION_DAYS = 30
+
+
+def proposals(user: AnyUser) -> QuerySet[Proposal]:
+    query = Proposal.objects.select_related("unit", "handler_unit").annotate(support=Count("votes"))
+    if not user.is_authenticated:
+        return query.none()
+    condition = seen_units_q(user)
+    return query if condition is None else query.filter(condition)
+
+
+def proposal_or_404(user: AnyUser, pk: str) -> Proposal:
+    try:
+        proposal = proposals(user).filter(pk=uuid.UUID(str(pk))).first()
+    except ValueError:
+        proposal = None
+    if proposal is None:
+        raise Http404
+    return proposal
+
+
+def proposal_units(user: AnyUser) -> list[Unit]:
+    """Units the user may post a proposal to: their own."""
+    return org.own_units(user)
+
+
+def can_see_hidden_text(user: AnyUser, proposal: Proposal) -> bool:
+    return sees_whole_tree(user) or leads(user, proposal.unit)
+
+
+def can_answer(user: AnyUser, proposal: Proposal) -> bool:
+    return bool(user.is_authenticated and not proposal.hidden and leads(user, proposal.handler_unit))
+
+
+def can_hide(user: AnyUser, proposal: Proposal) -> bool:
+    return bool(user.is_authenticated and not proposal.hidden and leads(user, proposal.unit))
+
+
+def can_support(user: AnyUser, proposal: Proposal) -> bool:
+    return bool(not proposal.hidden and any(u.pk == proposal.unit_id for u in org.own_units(user)))
+
+
+def voter_hash(proposal: Proposal, person: Person) -> str:
+    """A keyed hash of (proposal, person): one vote each, without storing who voted."""
+    return salted_hmac(
+        "kerne.followup.proposal-vote", f"{proposal.pk}:{person.pk}", algorithm="sha256"
+    ).hexdigest()
+
+
+def has_supported(user: AnyUser, proposal: Proposal) -> bool:
+    person = org.person_of(user)
+    if person is None:
+        return False
+    return ProposalVote.objects.filter(proposal=proposal, voter_hash=voter_hash(proposal, person)).exists()
+
+
+def escalated(proposal: Proposal, today: dt.date | None = None) -> bool:
+    return proposal.status == Proposal.Status.OPEN and proposal.age_days(today) > PROPOSAL_ESCALATION_DAYS

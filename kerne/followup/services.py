@@ -27,6 +27,9 @@ from kerne.followup.models import (
     ActionStatusChange,
     Meeting,
     MeetingCase,
+    Proposal,
+    ProposalEvent,
+    ProposalVote,
     RoundFollowup,
 )
 from kerne.organisation.models import PATH_SEGMENT_WIDTH, Engagement, Person, Unit
@@ -289,3 +292,162 @@ def _author_name(actor: AnyUser | None) -> str:
         return "system"
     person = getattr(user, "person", None)
     return person.name if person is not None else user.get_full_name() or user.get_username()
+
+
+# --- improvement proposals -------------------------------------------------------------------------
+
+
+def _handler(unit: Unit) -> Unit | None:
+    """The unit whose leader answers a proposal to `unit`: the unit itself or the nearest above it
+    with a leader (None when there is none)."""
+    leading = set(
+        Engagement.objects.active()
+        .filter(unit_id__in=[*unit.ancestor_ids(), unit.pk], is_leader=True)
+        .values_list("unit_id", flat=True)
+    )
+    if unit.pk in leading:
+        return unit
+    for pk in reversed(unit.ancestor_ids()):
+        if pk in leading:
+            return Unit.objects.get(pk=pk)
+    return None
+
+
+def proposal_post(
+    *, author: Person, unit: Unit, what: str, why: str, effect: str, signed: bool = True
+) -> Proposal:
+    """Post an improvement proposal to `unit`.
+
+    Unsigned: no author is stored anywhere — not on the proposal, not in the audit log (an
+    audit row names its actor and the time), not in a task or an e-mail — and the only time
+    kept is the date. The id is random, and the table has no rowid order (migration 0002).
+    """
+    with transaction.atomic():
+        proposal = Proposal.objects.create(
+            unit=unit,
+            handler_unit=_handler(unit) or unit,
+            what=what,
+            why=why,
+            effect=effect,
+            author=author if signed else None,
+            created_on=timezone.localdate(),
+        )
+        if signed and author.user is not None:
+            audit_record(
+                actor=author.user, action="proposal.post", obj=proposal, changes={"signed": [None, True]}
+            )
+    return proposal
+
+
+def proposal_hide(*, actor: AnyUser | None, proposal: Proposal, reason: str) -> Proposal:
+    reason = reason.strip()
+    if not reason:
+        raise FollowupError(_("Skriv hvorfor forslaget skjules."))
+    with transaction.atomic():
+        proposal.hidden = True
+        proposal.hidden_reason = reason
+        proposal.save(update_fields=["hidden", "hidden_reason"])
+        _proposal_event(actor, proposal, ProposalEvent.Kind.HIDDEN, reason)
+        audit_record(
+            actor=actor, action="proposal.hide", obj=proposal, changes={"hidden_reason": [None, reason]}
+        )
+    return proposal
+
+
+def _proposal_event(actor: AnyUser | None, proposal: Proposal, kind: str, detail: str) -> None:
+    ProposalEvent.objects.create(
+        proposal=proposal, kind=kind, detail=detail, actor=_user(actor), actor_name=_author_name(actor)
+    )
+
+
+def proposal_answer(
+    *,
+    actor: AnyUser | None,
+    proposal: Proposal,
+    decision: str,
+    text: str = "",
+    parked_until: dt.date | None = None,
+    action_title: str = "",
+    action_owner: Person | None = None,
+    action_deadline: dt.date | None = None,
+) -> Proposal:
+    """The leader's answer: accepted (creates the linked action), declined (with a reason),
+    parked until a date, or passed up to the leader above (who then answers it)."""
+    text = text.strip()
+    if proposal.hidden:
+        raise FollowupError(_("Et skjult forslag kan ikke besvares."))
+    with transaction.atomic():
+        if decision == "passed_up":
+            parent = proposal.handler_unit.parent
+            upper = _handler(parent) if parent is not None else None
+            if upper is None:
+                raise FollowupError(_("Der er ingen leder over, som forslaget kan sendes videre til."))
+            old = proposal.handler_unit
+            proposal.handler_unit = upper
+            proposal.status = Proposal.Status.OPEN
+            proposal.save(update_fields=["handler_unit", "status"])
+            _proposal_event(
+                actor, proposal, ProposalEvent.Kind.PASSED_UP, f"{old.name} → {upper.name}. {text}".strip()
+            )
+            audit_record(
+                actor=actor,
+                action="proposal.pass_up",
+                obj=proposal,
+                changes={"handler_unit": [old.pk, upper.pk], "text": [None, text]},
+            )
+            return proposal
+        if decision == Proposal.Status.DECLINED and not text:
+            raise FollowupError(_("Skriv hvorfor forslaget afvises; begrundelsen vises for enheden."))
+        if decision == Proposal.Status.PARKED and (
+            parked_until is None or parked_until <= timezone.localdate()
+        ):
+            raise FollowupError(_("Vælg en dato i fremtiden, som forslaget parkeres til."))
+        if decision not in (Proposal.Status.ACCEPTED, Proposal.Status.DECLINED, Proposal.Status.PARKED):
+            raise FollowupError(_("Vælg et svar."))
+        if decision == Proposal.Status.ACCEPTED:
+            if action_deadline is None or not action_title.strip():
+                raise FollowupError(_("Et accepteret forslag bliver en handling: skriv titel og frist."))
+            proposal.action = action_create(
+                actor=actor,
+                unit=proposal.unit,
+                title=action_title.strip(),
+                description="\n\n".join(p for p in (proposal.what, proposal.why, proposal.effect) if p),
+                owner=action_owner,
+                deadline=action_deadline,
+            )
+        old_status = proposal.status
+        proposal.status = decision
+        proposal.answer = text
+        proposal.parked_until = parked_until if decision == Proposal.Status.PARKED else None
+        proposal.answered_on = timezone.localdate()
+        proposal.answered_by = _user(actor)
+        proposal.save()
+        _proposal_event(actor, proposal, ProposalEvent.Kind.ANSWERED, f"{decision}: {text}".strip())
+        audit_record(
+            actor=actor,
+            action="proposal.answer",
+            obj=proposal,
+            changes={
+                "status": [old_status, decision],
+                "answer": [None, text],
+                "action": [None, proposal.action_id],
+            },
+        )
+    return proposal
+
+
+def proposal_support(*, person: Person, proposal: Proposal, support: bool = True) -> int:
+    """Support a proposal once (or withdraw the support); returns the count.
+
+    Not audited: an audit row would name the supporter and the time, and the first supporter
+    of an unsigned proposal is often its author. The vote row holds only a keyed hash.
+    """
+    from kerne.followup.selectors import voter_hash
+
+    key = voter_hash(proposal, person)
+    with transaction.atomic():
+        if support:
+            ProposalVote.objects.get_or_create(proposal=proposal, voter_hash=key)
+        else:
+            ProposalVote.objects.filter(proposal=proposal, voter_hash=key).delete()
+    return ProposalVote.objects.filter(proposal=proposal).count()

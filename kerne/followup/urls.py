@@ -18,6 +18,12 @@ urlpatterns = [
     path("handlinger/<int:pk>/rediger/", views.action_edit, name="action_edit"),
     path("handlinger/<int:pk>/status/", views.action_status, name="action_status"),
     path("handlinger/<int:pk>/notat/", views.action_note, name="action_note"),
+    path("forslag/", views.proposal_list, name="proposals"),
+    path("forslag/nyt/", views.proposal_create, name="proposal_create"),
+    path("forslag/<uuid:pk>/", views.proposal_detail, name="proposal"),
+    path("forslag/<uuid:pk>/svar/", views.proposal_answer, name="proposal_answer"),
+    path("forslag/<uuid:pk>/skjul/", views.proposal_hide, name="proposal_hide"),
+    path("forslag/<uuid:pk>/stoet/", views.proposal_support, name="proposal_support"),
     path("runde/<int:pk>/", views.round_followup, name="round"),
     path("runde/<int:pk>/frist/", views.deadline_set, name="deadline"),
 ]

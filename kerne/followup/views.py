@@ -22,9 +22,18 @@ from django.views.decorators.http import require_POST
 from kerne.accounts.access import hr_required, login_required, whole_tree_required
 from kerne.accounts.roles import sees_whole_tree
 from kerne.followup import selectors, services
-from kerne.followup.forms import ActionForm, DeadlineForm, MeetingForm, NoteForm, StatusForm
+from kerne.followup.forms import (
+    ActionForm,
+    AnswerForm,
+    DeadlineForm,
+    HideForm,
+    MeetingForm,
+    NoteForm,
+    ProposalForm,
+    StatusForm,
+)
 from kerne.followup.links import link_code, link_label
-from kerne.followup.models import Action, MeetingCase
+from kerne.followup.models import Action, MeetingCase, Proposal
 from kerne.followup.questions import GENERAL
 from kerne.organisation.selectors import person_of
 from kerne.results import exports
@@ -304,3 +313,129 @@ def action_note(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
     return redirect("followup:action", pk=action.pk)
+
+
+# --- improvement proposals -------------------------------------------------------------------------
+
+
+@login_required
+def proposal_list(request: HttpRequest) -> HttpResponse:
+    query = selectors.proposals(request.user)
+    show = request.GET.get("vis", "alle")
+    if show == "ubesvarede":
+        query = query.filter(status=Proposal.Status.OPEN, hidden=False)
+    page = Paginator(query.order_by("-created_on", "pk"), 50).get_page(request.GET.get("page"))
+    today = timezone.localdate()
+    rows = [
+        {
+            "proposal": p,
+            "text": p.what if not p.hidden or selectors.can_see_hidden_text(request.user, p) else "",
+            "escalated": selectors.escalated(p, today),
+            "age": p.age_days(today),
+        }
+        for p in page.object_list
+    ]
+    context = {
+        "page": page,
+        "rows": rows,
+        "show": show,
+        "can_post": bool(selectors.proposal_units(request.user)),
+        "escalation_days": selectors.PROPOSAL_ESCALATION_DAYS,
+    }
+    return render(request, "followup/proposal_list.html", context)
+
+
+@login_required
+def proposal_create(request: HttpRequest) -> HttpResponse:
+    units = selectors.proposal_units(request.user)
+    person = person_of(request.user)
+    _require(bool(units) and person is not None)
+    assert person is not None
+    form = ProposalForm(request.POST or None, units=units)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        proposal = services.proposal_post(
+            author=person,
+            unit=data["unit"],
+            what=data["what"],
+            why=data["why"],
+            effect=data["effect"],
+            signed=data["signed"],
+        )
+        messages.success(request, _("Tak for dit forslag. Din leder svarer på det her."))
+        return redirect("followup:proposal", pk=proposal.pk)
+    back = reverse("followup:proposals")
+    return render(request, "followup/proposal_form.html", {"form": form, "back_url": back})
+
+
+@login_required
+def proposal_detail(request: HttpRequest, pk: str) -> HttpResponse:
+    proposal = selectors.proposal_or_404(request.user, pk)
+    can_answer = selectors.can_answer(request.user, proposal)
+    context = {
+        "proposal": proposal,
+        "show_text": not proposal.hidden or selectors.can_see_hidden_text(request.user, proposal),
+        "can_answer": can_answer,
+        "can_hide": selectors.can_hide(request.user, proposal),
+        "can_support": selectors.can_support(request.user, proposal),
+        "supported": selectors.has_supported(request.user, proposal),
+        "events": proposal.events.all(),
+        "age": proposal.age_days(),
+        "escalated": selectors.escalated(proposal),
+        "hide_form": HideForm(),
+    }
+    return render(request, "followup/proposal.html", context)
+
+
+@login_required
+def proposal_answer(request: HttpRequest, pk: str) -> HttpResponse:
+    proposal = selectors.proposal_or_404(request.user, pk)
+    _require(selectors.can_answer(request.user, proposal))
+    form = AnswerForm(request.POST or None, unit=proposal.unit, initial={"action_title": proposal.what[:200]})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.proposal_answer(
+                actor=request.user,
+                proposal=proposal,
+                decision=data["decision"],
+                text=data["text"],
+                parked_until=data["parked_until"],
+                action_title=data["action_title"],
+                action_owner=data["action_owner"],
+                action_deadline=data["action_deadline"],
+            )
+        except services.FollowupError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, _("Dit svar er gemt og vises for enheden."))
+            return redirect("followup:proposal", pk=proposal.pk)
+    back = reverse("followup:proposal", args=[proposal.pk])
+    return render(
+        request, "followup/proposal_answer.html", {"form": form, "proposal": proposal, "back_url": back}
+    )
+
+
+@login_required
+@require_POST
+def proposal_hide(request: HttpRequest, pk: str) -> HttpResponse:
+    proposal = selectors.proposal_or_404(request.user, pk)
+    _require(selectors.can_hide(request.user, proposal))
+    form = HideForm(request.POST)
+    if form.is_valid():
+        services.proposal_hide(actor=request.user, proposal=proposal, reason=form.cleaned_data["reason"])
+        messages.success(request, _("Forslaget er skjult."))
+    else:
+        messages.error(request, _("Skriv hvorfor forslaget skjules."))
+    return redirect("followup:proposal", pk=proposal.pk)
+
+
+@login_required
+@require_POST
+def proposal_support(request: HttpRequest, pk: str) -> HttpResponse:
+    proposal = selectors.proposal_or_404(request.user, pk)
+    person = person_of(request.user)
+    _require(person is not None and selectors.can_support(request.user, proposal))
+    assert person is not None
+    services.proposal_support(person=person, proposal=proposal, support=request.POST.get("support") != "0")
+    return redirect("followup:proposal", pk=proposal.pk)

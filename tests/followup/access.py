@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 
 from kerne.followup.models import MeetingCase, RoundFollowup
-from kerne.followup.services import action_create
+from kerne.followup.services import action_create, proposal_post
 from kerne.results.rollup import clear_memo
 from kerne.results.services import round_release
 from kerne.surveys.instruments import shipped_instrument
@@ -51,6 +51,14 @@ def _action_a1(w: World) -> dict[str, int]:
     return {"pk": action.pk}
 
 
+def _proposal_a1(w: World) -> dict[str, object]:
+    """A proposal from `employee` to dept A1 (no leader of its own: centre A's leader answers it)."""
+    user = w.users["employee"]
+    assert user is not None
+    proposal = proposal_post(author=user.person, unit=w.dept_a1, what="Forslag", why="Fordi", effect="Bedre")
+    return {"pk": proposal.pk}
+
+
 def _leader_of_a_and_whole_tree() -> dict[str, str]:
     return {**whole_tree_only(), "leader": OK}
 
@@ -73,6 +81,14 @@ ACCESS = {
     # POST only (the edit rule is checked on POST: tests/followup/test_actions.py).
     "followup:action_status": Case(logged_in(NOT_ALLOWED), _action_a1),
     "followup:action_note": Case(logged_in(NOT_ALLOWED), _action_a1),
+    "followup:proposals": Case(logged_in(OK)),
+    # Posted by anyone engaged in a unit, to that unit (whole-tree roles as such have none).
+    "followup:proposal_create": Case({**logged_in(OK), "hr": DENIED, "executive": DENIED, "admin": DENIED}),
+    "followup:proposal": Case({**whole_tree_only(), "employee": OK, "leader": OK}, _proposal_a1),
+    # Answered by the leaders of the unit that handles it (here centre A's).
+    "followup:proposal_answer": Case({**logged_in(DENIED), "leader": OK}, _proposal_a1),
+    "followup:proposal_hide": Case(logged_in(NOT_ALLOWED), _proposal_a1),
+    "followup:proposal_support": Case(logged_in(NOT_ALLOWED), _proposal_a1),
     "followup:round": Case(whole_tree_only(), _followup),
     "followup:deadline": Case(
         {**logged_in(DENIED), "anonymous": LOGIN, "hr": NOT_ALLOWED, "admin": NOT_ALLOWED}, _followup
