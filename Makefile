@@ -23,6 +23,7 @@ run: setup
 	DEBUG=1 $(BIN)/kerne demo --if-empty
 	@echo ""
 	@echo "Kerne runs at http://$(HOST):$(PORT)/  (stop with Ctrl-C)"
+	@echo "E-mail is not sent: it is saved in var/outbox/, read it at http://$(HOST):$(PORT)/konto/udbakke/ (admin)"
 	@trap 'kill 0' EXIT; \
 	  DEBUG=1 $(BIN)/kerne db_worker --interval 1 >var/worker.log 2>&1 & \
 	  DEBUG=1 $(BIN)/kerne runserver $(HOST):$(PORT)

@@ -220,12 +220,15 @@ STORAGES = {
     },
 }
 
+# In development e-mail is delivered to files in EMAIL_FILE_PATH, read on the admin's outbox
+# page (/konto/udbakke/, DEBUG only), never to a log: an invitation holds a live link.
 EMAIL_BACKEND = env_str(
     "EMAIL_BACKEND",
-    "django.core.mail.backends.console.EmailBackend"
+    "django.core.mail.backends.filebased.EmailBackend"
     if DEBUG
     else "django.core.mail.backends.smtp.EmailBackend",
 )
+EMAIL_FILE_PATH = Path(env_str("EMAIL_FILE_PATH", str(VAR_DIR / "outbox")))
 EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
 EMAIL_PORT = env_int("EMAIL_PORT", 25)
 EMAIL_HOST_USER = env_str("EMAIL_HOST_USER")
@@ -271,6 +274,8 @@ if not DEBUG:
     # Preloading binds the whole domain to HTTPS in browsers for good: the operator's call.
     SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
 
+# Every log record is created without answer-link tokens and hashes (kerne/logredact.py).
+LOGGING_CONFIG = "kerne.logredact.configure"
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -16,6 +16,8 @@ def roles(request: HttpRequest) -> dict[str, Any]:
         "is_hr": role_rules.is_hr(user),
         "is_executive": role_rules.is_executive(user),
         "is_admin": role_rules.is_admin(user),
+        # The development outbox (accounts/outbox.py): administrators, DEBUG only.
+        "shows_outbox": settings.DEBUG and role_rules.is_admin(user),
         "sees_whole_tree": role_rules.sees_whole_tree(user),
         "municipality": settings.KERNE_MUNICIPALITY,
     }

@@ -1,4 +1,4 @@
-from tests.access import OK, Case, everyone, hr_only
+from tests.access import DENIED, OK, Case, everyone, hr_only
 
 ACCESS = {
     "home": Case(everyone(OK)),
@@ -11,4 +11,10 @@ ACCESS = {
     ),
     "accounts:logout": Case(everyone("not_allowed")),
     "accounts:audit_log": Case(hr_only()),
+    # Development only: not found for everyone without DEBUG (tests/accounts/test_outbox.py
+    # checks administrators only, with DEBUG on).
+    "accounts:outbox": Case(everyone(DENIED)),
+    "accounts:outbox_message": Case(
+        everyone(DENIED), kwargs=lambda world: {"file": "20260101-120000-1.log", "index": 0}
+    ),
 }
