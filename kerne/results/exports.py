@@ -2,46 +2,45 @@
 
 They take the already suppressed reports of reports.py (what the viewer may see) and write
 them out: a hidden number stays hidden (an empty cell marked "skjult"/"hidden"), and no
-export ever contains a single response.
+export ever contains a single response. Cells are written by kerne/spreadsheets.py: names and
+texts as neutralised text (never a live formula), numbers as numbers (a decimal comma in CSV).
 """
 
 from __future__ import annotations
 
-import csv
 import io
 
 from django.utils.translation import gettext as _
 
 from kerne.results.reports import Heatmap, Stat, UnitReport
+from kerne.spreadsheets import Cell, Number, csv_text, xlsx_append
 
 
-def _fmt(value: float | None, digits: int = 1) -> str:
-    return "" if value is None else f"{value:.{digits}f}"
+def _num(value: float | None, digits: int = 1) -> Number | None:
+    return None if value is None else Number(value, digits)
 
 
-def _stat_cells(stat: Stat | None) -> list[str]:
+def _stat_cells(stat: Stat | None) -> list[Cell]:
     if stat is None:
-        return ["", "", "", "", "", "", "", ""]
+        return [None] * 8
     if not stat.shown:
-        return [_("skjult"), "", "", "", "", "", "", ""]
+        return [_("skjult"), *([None] * 7)]
     shares = stat.shares or (None, None, None)
     return [
-        "",
-        str(stat.n),
-        _fmt(stat.mean),
-        _fmt(stat.ci_low),
-        _fmt(stat.ci_high),
-        *(_fmt(None if s is None else 100 * s, 0) for s in shares),
+        None,
+        stat.n,
+        _num(stat.mean),
+        _num(stat.ci_low),
+        _num(stat.ci_high),
+        *(_num(None if s is None else 100 * s, 0) for s in shares),
     ]
 
 
 def unit_csv(report: UnitReport) -> str:
     """One row per dimension and item: n, score, 95% interval, shares (%), and comparisons."""
-    out = io.StringIO()
-    writer = csv.writer(out, delimiter=";")
     kinds = [kind for kind, _label in report.comparison_labels]
     labels = dict(report.comparison_labels)
-    writer.writerow(
+    rows: list[list[Cell]] = [
         [
             _("Niveau"),
             _("Nøgle"),
@@ -56,24 +55,24 @@ def unit_csv(report: UnitReport) -> str:
             _("Positive (%)"),
             *(_("Forskel til %(label)s") % {"label": labels[k]} for k in kinds),
         ]
-    )
+    ]
     for dim in report.dimensions:
-        deltas = {c.kind: _fmt(c.delta) for c in dim.comparisons}
-        writer.writerow(
-            [_("Dimension"), dim.key, dim.name, *_stat_cells(dim.stat), *(deltas.get(k, "") for k in kinds)]
+        deltas = {c.kind: _num(c.delta) for c in dim.comparisons}
+        rows.append(
+            [_("Dimension"), dim.key, dim.name, *_stat_cells(dim.stat), *(deltas.get(k) for k in kinds)]
         )
         for item in dim.items:
-            item_deltas = {c.kind: _fmt(c.delta) for c in item.comparisons}
-            writer.writerow(
+            item_deltas = {c.kind: _num(c.delta) for c in item.comparisons}
+            rows.append(
                 [
                     _("Spørgsmål"),
                     item.key,
                     item.text,
                     *_stat_cells(item.stat),
-                    *(item_deltas.get(k, "") for k in kinds),
+                    *(item_deltas.get(k) for k in kinds),
                 ]
             )
-    return out.getvalue()
+    return csv_text(rows)
 
 
 def heatmap_xlsx(heatmap: Heatmap, title: str) -> bytes:
@@ -84,29 +83,32 @@ def heatmap_xlsx(heatmap: Heatmap, title: str) -> bytes:
     sheet = workbook.active
     assert sheet is not None
     sheet.title = _("Heatmap")[:31]
-    sheet.append([title])
+    xlsx_append(sheet, [title])
     sheet["A1"].font = Font(bold=True, size=13)
-    sheet.append(
+    xlsx_append(
+        sheet,
         [
             _(
                 "Tal vises kun for grupper med mindst %(k)s besvarelser, "
                 "og nogle tal er skjult for at beskytte anonymiteten."
             )
             % {"k": heatmap.k}
-        ]
+        ],
     )
     sheet.append([])
-    sheet.append([_("Enhed"), _("Niveau"), _("Antal svar"), *(name for _key, name in heatmap.dimensions)])
+    xlsx_append(
+        sheet, [_("Enhed"), _("Niveau"), _("Antal svar"), *(name for _key, name in heatmap.dimensions)]
+    )
     for cell in sheet[4]:
         cell.font = Font(bold=True)
     for row in heatmap.rows:
-        values: list[object] = [
+        values: list[Cell] = [
             row.name,
             row.depth,
             row.respondents if row.respondents is not None else _("skjult"),
         ]
-        values += [round(v, 1) if v is not None else _("skjult") for v in row.cells]
-        sheet.append(values)
+        values += [Number(round(v, 1), 1) if v is not None else _("skjult") for v in row.cells]
+        xlsx_append(sheet, values)
         sheet.cell(row=sheet.max_row, column=1).alignment = Alignment(indent=row.depth)
     sheet.column_dimensions["A"].width = 40
     sheet.freeze_panes = "D5"

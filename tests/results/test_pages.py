@@ -119,7 +119,7 @@ def test_csv_of_a_unit_has_aggregates_only(world):
     header, body = rows[0], rows[1:]
     assert header[:6] == ["Niveau", "Nøgle", "Tekst", "Note", "Antal svar", "Score"]
     d0 = next(r for r in body if r[1] == "d0")
-    assert d0[4] == "11" and d0[5] == "77.3"
+    assert d0[4] == "11" and d0[5] == "77,3"  # a decimal comma, as Danish Excel reads numbers
     # No row per respondent: one per dimension and item.
     assert len(body) == 2 + 3
     hidden = (
@@ -127,7 +127,7 @@ def test_csv_of_a_unit_has_aggregates_only(world):
         .get(_unit_url(world, world.dept_b1, "results:unit_csv"))
         .content.decode("utf-8-sig")
     )
-    assert "skjult" in hidden and "75.0" not in hidden
+    assert "skjult" in hidden and "75,0" not in hidden and "75.0" not in hidden
 
 
 def test_pdf_report_opens_and_has_the_units_numbers(world):
