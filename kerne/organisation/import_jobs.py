@@ -31,7 +31,14 @@ from django.utils.translation import gettext as _
 
 from kerne.accounts.roles import AnyUser
 from kerne.organisation.import_service import ImportResult, org_import_run, summary_lines
-from kerne.organisation.importers import ImportIssue, Limits, ProgressBar, ProgressFactory, SourceFile
+from kerne.organisation.importers import (
+    ImportIssue,
+    Limits,
+    ProgressBar,
+    ProgressFactory,
+    SourceFile,
+    typed_confirmation,
+)
 
 MAX_AGE_SECONDS = 24 * 3600
 PREVIEW_ROWS = 100
@@ -234,14 +241,20 @@ def _errors(issues: list[ImportIssue]) -> dict[str, Any]:
 
 
 def pending_from(result: ImportResult, token: str, files: list[dict[str, Any]], fmt: str) -> dict[str, Any]:
-    """What the session keeps of a preview: enough to show it and to confirm exactly it."""
+    """What the session keeps of a preview: enough to show it and to confirm exactly it.
+
+    `confirm` is [what, number] when the import closes so much that HR must type the number
+    (importers.typed_confirmation), else None."""
     assert result.summary is not None
+    confirm = typed_confirmation(result.summary, result.impact)
     return {
         "token": token,
         "files": files,
         "format": fmt,
         "fingerprint": result.fingerprint,
         "summary": result.summary.as_dict(),
+        "impact": result.impact.as_dict(),
+        "confirm": list(confirm) if confirm else None,
         "preview": [
             {"entity": c.entity, "action": c.action, "key": c.key, "label": c.label, "fields": c.fields}
             for c in result.preview

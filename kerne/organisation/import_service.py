@@ -38,6 +38,7 @@ from kerne.organisation.importers import (
     Change,
     EngagementRecord,
     EngagementState,
+    Impact,
     ImportIssue,
     LevelInfo,
     Limits,
@@ -66,6 +67,7 @@ T = TypeVar("T")
 class ImportResult:
     errors: list[ImportIssue] = field(default_factory=list)
     summary: Summary | None = None
+    impact: Impact = field(default_factory=Impact)
     preview: list[Change] = field(default_factory=list)  # the first PREVIEW_LIMIT changes
     fingerprint: str = ""
     applied: bool = False
@@ -163,6 +165,7 @@ def org_import_run(
         bar.close()
         result.errors = plan.errors
         result.summary = plan.summary
+        result.impact = plan.impact
         result.preview = list(islice(plan.iter_changes(), preview_limit))
         result.fingerprint = plan.fingerprint()
         return plan

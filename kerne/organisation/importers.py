@@ -166,8 +166,8 @@ class ParsedOrg:
     units: list[UnitRecord] = field(default_factory=list)
     # Column names as the units input spells them, for error messages.
     unit_columns: tuple[str, str] = ("enhed_id", "overordnet_id")
-    # None: the input says nothing about people, so people and engagements are left alone
-    # (except engagements in units that close).
+    # None: the input says nothing about people, so people and engagements are left alone,
+    # also those in units that close.
     persons: list[PersonRecord] | None = None
     engagements: list[EngagementRecord] | None = None
     errors: list[ImportIssue] = field(default_factory=list)
@@ -1411,6 +1411,41 @@ class Summary:
 
 
 @dataclass
+class Impact:
+    """What an import does to what exists, for the preview's warning (never part of the fingerprint)."""
+
+    open_units: int = 0  # units open before the import
+    open_engagements: int = 0  # engagements open before the import
+    leaders_removed: int = 0  # leader engagements that close or stop leading
+    kept_in_closing_units: int = 0  # without people data: open engagements left in units that close
+    people_synced: bool = False  # the input has people (a people file, sheet or OS2mo engagements)
+
+    def as_dict(self) -> dict[str, int | bool]:
+        return {
+            "open_units": self.open_units,
+            "open_engagements": self.open_engagements,
+            "leaders_removed": self.leaders_removed,
+            "kept_in_closing_units": self.kept_in_closing_units,
+            "people_synced": self.people_synced,
+        }
+
+
+# An import that closes more than this share of the open units or engagements needs a typed
+# confirmation on the upload page (the number it closes).
+CONFIRM_SHARE = 0.1
+
+
+def typed_confirmation(summary: Summary, impact: Impact) -> tuple[str, int] | None:
+    """("units", n) or ("engagements", n): the number HR must type to confirm an import that
+    closes more than a tenth of the open units or engagements; None when a click is enough.
+    The units are asked for when any close, else the engagements."""
+    units, engagements = summary.units.closed, summary.engagements.closed
+    if units > CONFIRM_SHARE * impact.open_units or engagements > CONFIRM_SHARE * impact.open_engagements:
+        return ("units", units) if units else ("engagements", engagements)
+    return None
+
+
+@dataclass
 class Plan:
     close_on: dt.date
     snapshot: Snapshot
@@ -1428,6 +1463,7 @@ class Plan:
     )
     engagement_closes: list[EngagementState] = field(default_factory=list)
     summary: Summary = field(default_factory=Summary)
+    impact: Impact = field(default_factory=Impact)
     # Labels for the preview and the audit log.
     unit_names: dict[int, str] = field(default_factory=dict)
     unit_keys: dict[int, str] = field(default_factory=dict)
@@ -1544,7 +1580,8 @@ def plan_import(parsed: ParsedOrg, snapshot: Snapshot, *, today: dt.date | None 
     """What the import changes. `parsed` must be free of errors.
 
     Units and engagements in the database but not in the file are closed the day before
-    `today` (never deleted). Without people data only the engagements of closing units close.
+    `today` (never deleted). Without people data, people and engagements are left alone, also
+    the engagements in units that close (`impact.kept_in_closing_units` counts them).
     """
     if parsed.errors:
         raise ValueError("plan_import needs a file without errors")
@@ -1638,10 +1675,6 @@ def plan_import(parsed: ParsedOrg, snapshot: Snapshot, *, today: dt.date | None 
                 continue
             if estate.key is None or estate.key not in file_engagement_keys:
                 plan.engagement_closes.append(estate)
-    else:
-        for estate in snapshot.engagements:
-            if estate.unit_id in closing_units and _is_open(estate.valid_to, plan.close_on):
-                plan.engagement_closes.append(estate)
     plan.engagement_closes.sort(key=lambda e: e.id)
 
     # Who is left without any open engagement ("closed" people; the person rows stay).
@@ -1657,6 +1690,17 @@ def plan_import(parsed: ParsedOrg, snapshot: Snapshot, *, today: dt.date | None 
     summary.persons = Counts(len(plan.person_adds), len(plan.person_updates), persons_closed)
     summary.engagements = Counts(
         len(plan.engagement_adds), len(plan.engagement_updates), len(plan.engagement_closes)
+    )
+    open_engagements = [e for e in snapshot.engagements if _is_open(e.valid_to, plan.close_on)]
+    plan.impact = Impact(
+        open_units=sum(1 for u in snapshot.units if _is_open(u.valid_to, plan.close_on)),
+        open_engagements=len(open_engagements),
+        leaders_removed=sum(1 for e in plan.engagement_closes if e.is_leader)
+        + sum(1 for e, r, _f in plan.engagement_updates if e.is_leader and not r.is_leader),
+        kept_in_closing_units=0
+        if parsed.persons is not None
+        else sum(1 for e in open_engagements if e.unit_id in closing_units),
+        people_synced=parsed.persons is not None,
     )
     return plan
 

@@ -29,7 +29,7 @@ from django.shortcuts import redirect, render
 from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
 from django.utils import formats
-from django.utils.translation import get_language, gettext_lazy
+from django.utils.translation import get_language, gettext_lazy, ngettext
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
@@ -384,12 +384,73 @@ def _status_view(status: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-@hr_required
-def preview(request: HttpRequest) -> HttpResponse:
+def _share(part: int, whole: int) -> str:
+    return str(round(100 * part / whole)) if whole else "0"
+
+
+def _warnings(counts: dict[str, int], impact: dict[str, Any]) -> list[str]:
+    """The destructive changes of a previewed import, in words, for the warning at the top."""
+    lines = []
+    units, engagements = counts["units_closed"], counts["engagements_closed"]
+    if units:
+        lines.append(
+            _("%(n)s af %(of)s åbne enheder lukkes (%(share)s %%).")
+            % {"n": units, "of": impact["open_units"], "share": _share(units, impact["open_units"])}
+        )
+    if engagements:
+        lines.append(
+            _("%(n)s af %(of)s åbne ansættelser afsluttes (%(share)s %%).")
+            % {
+                "n": engagements,
+                "of": impact["open_engagements"],
+                "share": _share(engagements, impact["open_engagements"]),
+            }
+        )
+    if impact["leaders_removed"]:
+        lines.append(
+            ngettext(
+                "%(n)s leder mister sin lederrolle.",
+                "%(n)s ledere mister deres lederrolle.",
+                impact["leaders_removed"],
+            )
+            % {"n": impact["leaders_removed"]}
+        )
+    if counts["persons_closed"]:
+        lines.append(
+            ngettext(
+                "%(n)s person står uden ansættelse bagefter.",
+                "%(n)s personer står uden ansættelse bagefter.",
+                counts["persons_closed"],
+            )
+            % {"n": counts["persons_closed"]}
+        )
+    if impact["kept_in_closing_units"]:
+        lines.append(
+            ngettext(
+                "%(n)s ansættelse ligger i en enhed, der lukkes. Uden personfil bliver den ikke "
+                "ændret: den er stadig åben bagefter.",
+                "%(n)s ansættelser ligger i enheder, der lukkes. Uden personfil bliver de ikke "
+                "ændret: de er stadig åbne bagefter.",
+                impact["kept_in_closing_units"],
+            )
+            % {"n": impact["kept_in_closing_units"]}
+        )
+    return lines
+
+
+def _confirm_label(confirm: list[Any]) -> str:
+    if confirm[0] == "units":
+        return _("Skriv antallet af enheder, der lukkes")
+    return _("Skriv antallet af ansættelser, der afsluttes")
+
+
+def _preview_page(request: HttpRequest, *, confirm_error: str = "", status: int = 200) -> HttpResponse:
     pending = request.session.get(SESSION_KEY)
     context: dict[str, Any] = {"pending": pending}
     if pending:
         counts = pending["summary"]
+        impact = pending.get("impact") or {}
+        confirm = pending.get("confirm")
         total = sum(v for k, v in counts.items() if k != "units_moved")
         context |= {
             "summary": _summary_table(counts),
@@ -398,8 +459,22 @@ def preview(request: HttpRequest) -> HttpResponse:
             "rows": _rows(pending["preview"]),
             "shown": len(pending["preview"]),
             "file_names": [f["name"] for f in pending["files"]],
+            "warnings": _warnings(counts, impact) if impact else [],
+            "people_synced": impact.get("people_synced", True),
+            "confirm": {"what": confirm[0], "label": _confirm_label(confirm)} if confirm else None,
+            "confirm_error": confirm_error,
         }
-    return render(request, "organisation/import/preview.html", context)
+    return render(request, "organisation/import/preview.html", context, status=status)
+
+
+@hr_required
+def preview(request: HttpRequest) -> HttpResponse:
+    return _preview_page(request)
+
+
+def _typed_number(value: str) -> str:
+    """What HR typed, without the spaces and thousands separators one may type (5.099, 5 099)."""
+    return "".join(c for c in value if c not in " .,\xa0")
 
 
 @hr_required
@@ -409,6 +484,18 @@ def confirm(request: HttpRequest) -> HttpResponse:
     if not pending or request.POST.get("fingerprint") != pending["fingerprint"]:
         messages.error(request, _("Der er ingen forhåndsvist import at bekræfte. Upload filerne igen."))
         return redirect("org_import:upload")
+    needed = pending.get("confirm")
+    if needed and _typed_number(request.POST.get("confirm_count", "")) != str(needed[1]):
+        return _preview_page(
+            request,
+            confirm_error=(
+                _("Skriv antallet af enheder, der lukkes (%(n)s), for at bekræfte importen.")
+                if needed[0] == "units"
+                else _("Skriv antallet af ansættelser, der afsluttes (%(n)s), for at bekræfte importen.")
+            )
+            % {"n": needed[1]},
+            status=400,
+        )
     token = pending["token"]
     if not import_jobs.lock_apply(token):
         messages.info(request, _("Importen er allerede bekræftet og bliver gennemført."))

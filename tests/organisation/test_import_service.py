@@ -206,13 +206,18 @@ def test_a_move_carries_the_subtree():
     assert move.object_id == str(unit("I1").pk) and move.changes == {"parent": ["A1", "C2"]}
 
 
-def test_units_only_import_closes_engagements_in_closed_units_and_leaves_people_alone():
+def test_units_only_import_leaves_people_and_engagements_alone_also_in_closed_units():
+    # The upload page says "Uden personfil bliver personer og ansættelser ikke ændret" (issue 10,
+    # point 9: a units-only file closed 5,099 engagements and every leader's role).
     run(fixture("enheder.csv"), fixture("personer.csv"))
     result = run(edited("enheder.csv", without("T2;")))
     assert result.summary is not None
-    assert (result.summary.units.closed, result.summary.engagements.closed) == (1, 1)
-    assert Engagement.objects.get(external_key="P8@T2").valid_to == YESTERDAY
-    assert Engagement.objects.filter(valid_to__isnull=True).count() == 9
+    assert (result.summary.units.closed, result.summary.engagements.closed) == (1, 0)
+    assert result.summary.persons.closed == 0 and result.impact.kept_in_closing_units == 1
+    assert unit("T2").valid_to == YESTERDAY
+    assert Engagement.objects.get(external_key="P8@T2").valid_to is None
+    assert Engagement.objects.filter(valid_to__isnull=True).count() == 10
+    assert not AuditEntry.objects.filter(action="engagement.close").exists()
 
 
 def test_units_made_elsewhere_close_when_the_file_is_the_whole_tree():
@@ -223,7 +228,8 @@ def test_units_made_elsewhere_close_when_the_file_is_the_whole_tree():
     assert result.summary is not None and result.summary.units.closed == 1
     old.refresh_from_db()
     assert old.valid_to == YESTERDAY
-    assert person.engagements.get().valid_to == YESTERDAY
+    assert person.engagements.get().valid_to is None  # no people file: engagements are left alone
+    assert result.impact.kept_in_closing_units == 1
 
 
 @pytest.mark.parametrize(

@@ -132,7 +132,9 @@ def test_confirm_applies_the_previewed_bytes_and_revalidates_when_the_database_c
     assert not Unit.objects.filter(external_key="D1").exists()
     post_upload(hr_client, "enheder.csv")
     hr_client.post(
-        reverse("org_import:confirm"), {"fingerprint": hr_client.session[SESSION_KEY]["fingerprint"]}
+        reverse("org_import:confirm"),
+        # Closing LATE closes every open unit: the number must be typed (issue 10, point 9).
+        {"fingerprint": hr_client.session[SESSION_KEY]["fingerprint"], "confirm_count": "1"},
     )
     assert Unit.objects.filter(external_key="D1").exists()
     assert Unit.objects.get(external_key="LATE").valid_to is not None

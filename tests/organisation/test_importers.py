@@ -9,6 +9,7 @@ import pytest
 from kerne.organisation.importers import (
     CellError,
     EngagementState,
+    Impact,
     ParsedOrg,
     PersonState,
     Snapshot,
@@ -554,13 +555,16 @@ def test_plan_updates_moves_and_closes():
     assert plan.fingerprint() != plan_import(before, snapshot, today=TODAY).fingerprint()
 
 
-def test_without_people_only_engagements_of_closing_units_close():
+def test_without_people_no_engagement_closes_not_even_in_closing_units():
     before = read(fixture("enheder.csv"), fixture("personer.csv"))
     text = fixture("enheder.csv").data.decode("utf-8-sig")
     text = "\n".join(line for line in text.splitlines() if not line.startswith("T2;"))
     plan = plan_import(read(csv_file("enheder.csv", text)), snapshot_of(before), today=TODAY)
-    assert [e.key for e in plan.engagement_closes] == ["P8@T2"]
-    assert plan.summary.persons.closed == 1
+    assert [u.key for u in plan.unit_closes] == ["T2"]
+    assert plan.engagement_closes == [] and plan.summary.persons.closed == 0
+    assert plan.impact == Impact(
+        open_units=9, open_engagements=10, leaders_removed=0, kept_in_closing_units=1, people_synced=False
+    )
 
 
 def test_a_blank_start_date_keeps_the_stored_one_but_an_earlier_end_date_is_an_error():
