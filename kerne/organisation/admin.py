@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 
 from kerne.organisation import services
 from kerne.organisation.models import Engagement, Person, PipelineLevel, Task, Unit
+from kerne.organisation.names import clean_name, strip_invisible
 
 
 class UnitStatusFilter(admin.SimpleListFilter):
@@ -40,6 +41,12 @@ class UnitAdminForm(forms.ModelForm):
     class Meta:
         model = Unit
         fields = ["name", "kind", "external_key", "parent", "valid_from", "valid_to"]
+
+    def clean_name(self) -> str:
+        return _required_name(self.cleaned_data["name"])
+
+    def clean_external_key(self) -> str:
+        return strip_invisible(self.cleaned_data["external_key"])
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -117,8 +124,48 @@ class EngagementInline(admin.TabularInline):
         return False
 
 
+def _required_name(value: str) -> str:
+    """A name without bidi controls and invisible characters (name spoofing, kerne/organisation/names.py)."""
+    name = clean_name(value)
+    if not name:
+        raise forms.ValidationError(_("Navnet må ikke være tomt."), code="required")
+    return name
+
+
+class PersonAdminForm(forms.ModelForm):
+    class Meta:
+        model = Person
+        fields = ["name", "email", "external_key", "user"]
+
+    def clean_name(self) -> str:
+        return _required_name(self.cleaned_data["name"])
+
+    def clean_external_key(self) -> str:
+        return strip_invisible(self.cleaned_data["external_key"])
+
+
+class EngagementAdminForm(forms.ModelForm):
+    class Meta:
+        model = Engagement
+        fields = [
+            "person",
+            "unit",
+            "title",
+            "is_leader",
+            "pipeline_level",
+            "is_primary",
+            "valid_from",
+            "valid_to",
+            "external_key",
+        ]
+
+    def clean_title(self) -> str:
+        return clean_name(self.cleaned_data.get("title") or "")
+
+
 @admin.register(Person)
 class PersonAdmin(admin.ModelAdmin):
+    form = PersonAdminForm
     list_display = ("name", "email", "external_key", "user")
     search_fields = ("name", "email", "external_key")
     autocomplete_fields = ("user",)
@@ -158,6 +205,7 @@ class PersonAdmin(admin.ModelAdmin):
 
 @admin.register(Engagement)
 class EngagementAdmin(admin.ModelAdmin):
+    form = EngagementAdminForm
     list_display = ("person", "unit", "title", "is_leader", "pipeline_level", "is_primary", "valid_to")
     list_filter = ("is_leader", "is_primary", "pipeline_level")
     search_fields = ("person__name", "unit__name", "title")

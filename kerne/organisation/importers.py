@@ -37,6 +37,7 @@ from django.utils import formats
 from django.utils.translation import gettext as _
 
 from kerne.organisation.models import PATH_SEGMENT_WIDTH, UnitKind, path_segment
+from kerne.organisation.names import clean_name, strip_invisible
 
 FORMATS = ("auto", "csv", "xlsx", "os2mo")
 DEFAULT_VALID_FROM = dt.date(2000, 1, 1)  # the models' default
@@ -433,8 +434,17 @@ class _Row:
         index = self.columns[fld][0]
         return self.cells[index] if index < len(self.cells) else None
 
-    def text(self, fld: str, *, required: bool = False, max_length: int = MAX_NAME) -> str:
+    def text(
+        self,
+        fld: str,
+        *,
+        required: bool = False,
+        max_length: int = MAX_NAME,
+        clean: Callable[[str], str] | None = None,
+    ) -> str:
         value = text_of(self.raw(fld))
+        if clean is not None:
+            value = clean(value)
         if required and not value:
             self.error(fld, _("feltet er tomt"))
         elif len(value) > max_length:
@@ -466,9 +476,9 @@ def units_from_table(table: Table, parsed: ParsedOrg, progress: ProgressBar) -> 
     for number, cells in table.rows:
         progress.update(1)
         row = _Row(table, number, cells, columns, errors)
-        key = row.text("key", required=True, max_length=MAX_KEY)
-        parent_key = row.text("parent_key", max_length=MAX_KEY) or None
-        name = row.text("name", required=True)
+        key = row.text("key", required=True, max_length=MAX_KEY, clean=strip_invisible)
+        parent_key = row.text("parent_key", max_length=MAX_KEY, clean=strip_invisible) or None
+        name = row.text("name", required=True, clean=clean_name)
         kind = row.convert("kind", parse_kind, "")
         valid_from = row.convert("valid_from", parse_date)
         valid_to = row.convert("valid_to", parse_date)
@@ -520,23 +530,23 @@ def people_from_table(
     for number, cells in table.rows:
         progress.update(1)
         row = _Row(table, number, cells, columns, errors)
-        person_key = row.text("person_key", required=True, max_length=MAX_KEY)
-        name = row.text("name", required=True)
+        person_key = row.text("person_key", required=True, max_length=MAX_KEY, clean=strip_invisible)
+        name = row.text("name", required=True, clean=clean_name)
         email = row.text("email", max_length=254)
         if email:
             try:
                 validate_email(email)
             except ValidationError:
                 row.error("email", _("ugyldig e-mailadresse %(value)r") % {"value": email})
-        unit_key = row.text("unit_key", required=True, max_length=MAX_KEY)
-        title = row.text("title")
+        unit_key = row.text("unit_key", required=True, max_length=MAX_KEY, clean=strip_invisible)
+        title = row.text("title", clean=clean_name)
         is_leader = row.convert("is_leader", parse_bool, False)
         level = row.convert("level", lambda v: parse_level(v, levels))
         is_primary = row.convert("is_primary", lambda v: parse_bool(v) if text_of(v) else True, True)
         valid_from = row.convert("valid_from", parse_date)
         valid_to = row.convert("valid_to", parse_date)
         _check_period(row, valid_from, valid_to)
-        engagement_key = row.text("engagement_key", max_length=MAX_KEY)
+        engagement_key = row.text("engagement_key", max_length=MAX_KEY, clean=strip_invisible)
         if not person_key:
             continue
         acc.person(
@@ -948,11 +958,11 @@ def read_os2mo(
         if unit is None:
             cursor.error("validities", _("enheden har ingen gyldighed (validities er tom)"))
             continue
-        key = text_of(unit.get("uuid") or obj.get("uuid"))
+        key = strip_invisible(text_of(unit.get("uuid") or obj.get("uuid")))
         if not key:
             cursor.error("uuid", _("feltet er tomt"))
             continue
-        name = text_of(unit.get("name"))
+        name = clean_name(text_of(unit.get("name")))
         if not name:
             cursor.error("name", _("feltet er tomt"))
         elif len(name) > MAX_NAME:
@@ -961,6 +971,7 @@ def read_os2mo(
         parent_key = (
             text_of(parent.get("uuid")) if isinstance(parent, dict) else text_of(unit.get("parent_uuid"))
         )
+        parent_key = strip_invisible(parent_key)
         if parent_key and parent_key == org_uuid:
             parent_key = ""
         kind = ""
@@ -992,12 +1003,12 @@ def _os2mo_person(item: dict[str, Any], column: str, cursor: _JsonCursor) -> Per
     person = _first(item.get("person") if "person" in item else item.get("employee"))
     if not isinstance(person, dict):
         return None  # a vacant manager position
-    key = text_of(person.get("uuid"))
+    key = strip_invisible(text_of(person.get("uuid")))
     if not key:
         cursor.error(f"{column}.person[0].uuid", _("feltet er tomt"))
         return None
-    name = text_of(person.get("name")) or " ".join(
-        text_of(person.get(k)) for k in ("given_name", "surname") if text_of(person.get(k))
+    name = clean_name(text_of(person.get("name"))) or clean_name(
+        " ".join(text_of(person.get(k)) for k in ("given_name", "surname"))
     )
     if not name:
         cursor.error(f"{column}.person[0].name", _("feltet er tomt"))
@@ -1028,7 +1039,7 @@ def _os2mo_people(
         if person is None:
             continue
         acc.person(person, f"{column}.person[0].name", f"{column}.person[0].email")
-        key = text_of(engagement.get("uuid")) or f"{person.key}@{unit_key}"
+        key = strip_invisible(text_of(engagement.get("uuid"))) or f"{person.key}@{unit_key}"
         if "is_primary" in engagement:
             is_primary = bool(engagement.get("is_primary"))
         elif isinstance(engagement.get("primary"), dict):
@@ -1041,7 +1052,7 @@ def _os2mo_people(
             key,
             person.key,
             unit_key,
-            titles[0][:MAX_NAME] if titles else "",
+            clean_name(titles[0])[:MAX_NAME] if titles else "",
             False,
             None,
             is_primary,
@@ -1079,10 +1090,10 @@ def _os2mo_people(
         titles = _class_names(manager.get("manager_type"))
         acc.engagements.append(
             EngagementRecord(
-                text_of(manager.get("uuid")) or f"{person.key}@{unit_key}",
+                strip_invisible(text_of(manager.get("uuid"))) or f"{person.key}@{unit_key}",
                 person.key,
                 unit_key,
-                titles[0][:MAX_NAME] if titles else "",
+                clean_name(titles[0])[:MAX_NAME] if titles else "",
                 True,
                 level,
                 True,
