@@ -872,6 +872,10 @@ def _too_deep(where: Location, depth: int | None) -> ImportIssue:
     )
 
 
+def _too_long(value: str, limit: int) -> str:
+    return _("højst %(n)s tegn (her %(len)s)") % {"n": limit, "len": len(value)}
+
+
 class _JsonCursor:
     """Reads fields of one OS2mo object and records problems at (row, field path)."""
 
@@ -962,6 +966,9 @@ def read_os2mo(
         if not key:
             cursor.error("uuid", _("feltet er tomt"))
             continue
+        if len(key) > MAX_KEY:
+            cursor.error("uuid", _too_long(key, MAX_KEY))
+            continue
         name = clean_name(text_of(unit.get("name")))
         if not name:
             cursor.error("name", _("feltet er tomt"))
@@ -1007,11 +1014,16 @@ def _os2mo_person(item: dict[str, Any], column: str, cursor: _JsonCursor) -> Per
     if not key:
         cursor.error(f"{column}.person[0].uuid", _("feltet er tomt"))
         return None
+    if len(key) > MAX_KEY:
+        cursor.error(f"{column}.person[0].uuid", _too_long(key, MAX_KEY))
+        return None
     name = clean_name(text_of(person.get("name"))) or clean_name(
         " ".join(text_of(person.get(k)) for k in ("given_name", "surname"))
     )
     if not name:
         cursor.error(f"{column}.person[0].name", _("feltet er tomt"))
+    elif len(name) > MAX_NAME:
+        cursor.error(f"{column}.person[0].name", _too_long(name, MAX_NAME))
     email = _person_email(person)
     if email:
         try:
@@ -1310,6 +1322,18 @@ def check_engagements(
     issues: list[ImportIssue] = []
     seen: dict[str, EngagementRecord] = {}
     for engagement in engagements:
+        if len(engagement.key) > MAX_KEY:
+            # PERSON_ID@UNIT_ID (the default key) can pass the column's length with both keys within it.
+            issues.append(
+                ImportIssue(
+                    engagement.where.at(engagement.where.row, engagement.where.column or "ansættelse_id"),
+                    _(
+                        "ansættelsens nøgle %(key)r har %(len)s tegn, men højst %(n)s er tilladt; "
+                        "giv rækken et kortere ansættelse_id"
+                    )
+                    % {"key": engagement.key[:40] + "…", "len": len(engagement.key), "n": MAX_KEY},
+                )
+            )
         if engagement.unit_key not in unit_keys:
             issues.append(
                 ImportIssue(
