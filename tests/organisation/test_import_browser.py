@@ -164,7 +164,7 @@ def test_a_large_import_shows_its_progress_and_moves_on_by_itself(
     import_jobs.write_status(
         token, {"kind": kind, "state": "running", "stage": "Læser enheder", "done": 3, "total": 9}
     )
-    page.wait_for_function("document.querySelector('#import-stage').innerText === 'Læser enheder'")
+    page.locator("#import-stage", has_text="Læser enheder").wait_for()  # swapped in by the htmx poll
     assert page.locator("#import-progress-bar").evaluate("e => [e.value, e.max]") == [3, 9]
 
     import_jobs.run_job(kind=kind, token=token, actor=None, job=job)
