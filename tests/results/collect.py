@@ -119,7 +119,8 @@ class Node:
     children: list[Node | str] = field(default_factory=list)
 
     def text(self) -> str:
-        return "".join(c if isinstance(c, str) else c.text() for c in self.children)
+        """The text, with a space at every element boundary (cells never run together)."""
+        return "".join(c if isinstance(c, str) else f" {c.text()} " for c in self.children)
 
     def iter(self) -> Iterator[Node]:
         for child in self.children:
@@ -264,6 +265,39 @@ def _own_unit(records: list[Seen], unit_id: int) -> list[Seen]:
     ]
 
 
+# --- Charts (SVG rendered on the server; no attributes of ours inside) --------------------------
+
+_CHART_FIELD = re.compile(r"\s*([^:;]+):\s*([^;]+)")
+
+
+def chart_points(root: Node) -> list[dict[str, str]]:
+    """The data points of the server-rendered charts: each score mark's aria-label, "key: value; …"."""
+    points = []
+    for svg in root.find_all(lambda n: n.tag == "svg"):
+        for node in svg.find_all(lambda n: "aria-label" in n.attrs and ":" in n.attrs["aria-label"]):
+            fields = {k.strip(): v.strip() for k, v in _CHART_FIELD.findall(node.attrs["aria-label"])}
+            if "Score (0–100)" in fields:  # a data mark (axes and legends say what they are)
+                points.append(fields)
+    return points
+
+
+def trend_chart(
+    root: Node, role: str, surface: str, unit_id: int, context: Context, round_id: int
+) -> tuple[list[Seen], list[str]]:
+    """The trend chart of a unit report: one point per round and dimension (its mean)."""
+    records, problems = [], []
+    for point in chart_points(root):
+        round_name, score, dimension = point.get("Måling"), point.get("Score (0–100)"), point.get("dimension")
+        other = context.round_by_name(round_name or "")
+        key = context.dimension_names.get(other or round_id, {}).get(dimension or "")
+        value = cell_number(score or "")
+        if other is None or key is None or value is None:
+            problems.append(f"{surface}: unreadable chart point {point}")
+            continue
+        records.append(Seen(role, surface, other, f"unit:{unit_id}:subtree", f"dim:{key}", "mean", value))
+    return records, problems
+
+
 # --- The collector -------------------------------------------------------------------------------
 
 
@@ -294,10 +328,10 @@ class Collector:
         response = self._get(f"/resultater/{round_id}/enhed/{unit_id}/")
         if response.status_code != 200:
             return False
-        records, problems = marked(
-            parse_html(response.content.decode()), self.role, "unit.html", round_id, self.context
-        )
-        self._add("unit.html", _own_unit(records, unit_id), problems)
+        root = parse_html(response.content.decode())
+        records, problems = marked(root, self.role, "unit.html", round_id, self.context)
+        chart, chart_problems = trend_chart(root, self.role, "unit.html", unit_id, self.context, round_id)
+        self._add("unit.html", _own_unit(records, unit_id) + chart, problems + chart_problems)
         return True
 
     def unit_pdf(self, round_id: int, unit_id: int, render: bool = False) -> bool:
@@ -320,8 +354,10 @@ class Collector:
         html = captured[0]
         if render:
             self.pdfs.append((response.content, html))
-        records, problems = marked(parse_html(html), self.role, "unit.pdf", round_id, self.context)
-        self._add("unit.pdf", _own_unit(records, unit_id), problems)
+        root = parse_html(html)
+        records, problems = marked(root, self.role, "unit.pdf", round_id, self.context)
+        chart, chart_problems = trend_chart(root, self.role, "unit.pdf", unit_id, self.context, round_id)
+        self._add("unit.pdf", _own_unit(records, unit_id) + chart, problems + chart_problems)
         return True
 
     def unit_csv(self, round_id: int, unit_id: int) -> bool:
@@ -425,9 +461,19 @@ class Collector:
         response = self._get(f"/resultater/{round_id}/enhed/{unit_id}/drivere/")
         if response.status_code != 200:
             return False
-        records, problems = marked(
-            parse_html(response.content.decode()), self.role, "drivers.html", round_id, self.context
-        )
+        root = parse_html(response.content.decode())
+        records, problems = marked(root, self.role, "drivers.html", round_id, self.context)
+        # The chart repeats the table's scores (and importances); it must show no other number.
+        table = [r.value for r in records if isinstance(r.value, float)] + [
+            v
+            for r in root.find_all(lambda n: n.attrs.get("data-field") == "importance")
+            for v in numbers(r.text())
+        ]
+        for point in chart_points(root):
+            for label, text in point.items():
+                value = cell_number(text)
+                if value is not None and not any(abs(value - t) < 0.051 for t in table):
+                    problems.append(f"drivers.html: chart shows {label} {text}, which the table does not")
         self._add("drivers.html", records, problems)
         return True
 

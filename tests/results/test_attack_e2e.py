@@ -38,6 +38,7 @@ the Boolean attacker no isolable class of comments.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import random
 import re
 from collections import defaultdict
@@ -45,6 +46,7 @@ from collections.abc import Hashable, Iterable
 from dataclasses import dataclass, field
 from fractions import Fraction
 
+import numpy as np
 import pytest
 from django.test import Client
 from django.utils import timezone
@@ -62,7 +64,8 @@ from tests.factories import make_executive, make_hr, make_person, make_unit, mak
 from tests.goals.helpers import make_indicator
 from tests.results.attacker import Attacker, boolean_leaks
 from tests.results.collect import Collector, Context, Seen, parse_html
-from tests.results.factories import make_instrument
+from tests.results.factories import add_invitations, add_responses, make_evaluation, make_instrument
+from tests.results.factories import make_round as make_round_directly
 
 K = 5
 ROLES = ("hr", "executive", "centre_head", "team_leader")
@@ -561,7 +564,7 @@ def read(world: World, records: Iterable[Seen]) -> dict[int, Reading]:
 # --- The attack ---------------------------------------------------------------------------------------
 
 
-def attack(truth: RoundTruth, layer: str, groups: set[frozenset[Atom]]) -> list[str]:
+def attack(truth: RoundTruth, layer: str, groups: set[frozenset[Atom]], names: dict[int, str]) -> list[str]:
     """Exact attack on one statistic of one round: every derivable set of atoms must hold
     0 or at least k contributors. Atoms without contributors are known to add nothing and
     are left out, which only makes the attacker stronger."""
@@ -590,7 +593,6 @@ def attack(truth: RoundTruth, layer: str, groups: set[frozenset[Atom]]) -> list[
         for leak, total in found
         if frozenset(leak) in plain or frozenset(i for i in leak if not truth.exempt(atoms[i])) not in plain
     ]
-    names = {u.pk: n for n, u in _units_by_name.items()}
     lines = [
         f"{layer}: {{{', '.join(_atom_name(atoms[i], names) for i in sorted(leak))}}} "
         f"= {total} contributor(s), derivable from {len(family)} shown groups"
@@ -604,13 +606,32 @@ def _plain(found: list[tuple[set[int], int]], truth: RoundTruth, atoms: list[Ato
     return {frozenset(leak) for leak, _total in found if not any(truth.exempt(atoms[i]) for i in leak)}
 
 
-_units_by_name: dict[str, Unit] = {}
-
-
 def _atom_name(atom: Atom, names: dict[int, str]) -> str:
     if isinstance(atom, tuple):
         return f"evaluation {atom[0]} {atom[1]}"
     return names.get(atom, str(atom))  # type: ignore[arg-type]
+
+
+def assert_no_leak(world: World, records: list[Seen], layers: set[str] | None = None) -> None:
+    """Read every record as a set of atoms (checking its value), then attack each round and
+    statistic (or only `layers`) for each viewer and for the union of all viewers."""
+    union = [Seen("all roles", s.surface, s.round_id, s.group, s.stat, s.field, s.value) for s in records]
+    readings = read(world, [*records, *union])
+    names = {u.pk: n for n, u in world.units.items()}
+    message = [u for r in readings.values() for u in r.unexplained]
+    if message:
+        message.insert(0, "Numbers that are not the statistic of the group they are shown for:")
+    report = []
+    for truth in world.rounds.values():
+        reading = readings.get(truth.pk, Reading())
+        for (viewer, layer), groups in sorted(reading.groups.items()):
+            if layers is None or layer in layers:
+                report += [
+                    f"{truth.round.name} · {viewer} · {leak}" for leak in attack(truth, layer, groups, names)
+                ]
+    if report:
+        message += ["Small groups an attacker derives from what is shown:", *report]
+    assert not message, "\n  ".join(message)
 
 
 # --- Collecting what each role sees ---------------------------------------------------------------
@@ -718,8 +739,6 @@ _PAGE_NUMBERS = {float(n) for n in range(1, 20)}  # "1 / 2" page counters and th
 @pytest.fixture
 def hostile_world(db) -> World:
     world = build_org()
-    _units_by_name.clear()
-    _units_by_name.update(world.units)
     today = timezone.localdate()
     social = make_instrument(dimensions=(3, 2), reversed_items=(2,), key="e2e-social")
     r1 = social_capital_round(
@@ -760,28 +779,14 @@ def test_no_role_can_derive_a_small_group_from_everything_it_sees(hostile_world)
     problems = [p for c in collectors.values() for p in c.problems]
     assert not problems, "\n".join(problems)
 
-    # The PDF holds no number its HTML does not.
-    for c in collectors.values():
-        for pdf, html in c.pdfs:
-            assert pdf_numbers_in_html(pdf, html) == []
+    # The PDF holds no number its HTML does not (one real PDF: HR's first report, with numbers).
+    pdfs = [(pdf, html) for c in collectors.values() for pdf, html in c.pdfs]
+    assert pdfs and pdfs[0][0].startswith(b"%PDF")
+    for pdf, html in pdfs:
+        assert pdf_numbers_in_html(pdf, html) == []
 
     records = [s for c in collectors.values() for s in c.seen]
-    union = [Seen("all roles", s.surface, s.round_id, s.group, s.stat, s.field, s.value) for s in records]
-    readings = read(world, [*records, *union])
-    unexplained = [u for r in readings.values() for u in r.unexplained]
-
-    report = []
-    for truth in world.rounds.values():
-        reading = readings.get(truth.pk, Reading())
-        for (viewer, layer), groups in sorted(reading.groups.items(), key=lambda kv: (kv[0][0], kv[0][1])):
-            for leak in attack(truth, layer, groups):
-                report.append(f"{truth.round.name} · {viewer} · {leak}")
-    message = []
-    if unexplained:
-        message += ["Numbers that are not the statistic of the group they are shown for:", *unexplained]
-    if report:
-        message += ["Small groups an attacker derives from what is shown:", *report]
-    assert not message, "\n  ".join(message)
+    assert_no_leak(world, records)
     # The test saw something on every surface it claims to attack.
     surfaces = {s.surface for s in records}
     for expected in (
@@ -804,4 +809,321 @@ def test_no_role_can_derive_a_small_group_from_everything_it_sees(hostile_world)
 
 
 def _collect_all(world: World, context: Context) -> dict[str, Collector]:
-    return {role: collect_role(world, role, context, render_pdf=role == "team_leader") for role in ROLES}
+    return {role: collect_role(world, role, context, render_pdf=role == "hr") for role in ROLES}
+
+
+# --- The issue's classes 1–3, each with its own numbers -------------------------------------------
+
+
+def factory_world(tree: list[tuple[str, str | None]]) -> World:
+    """Units (name, parent name) and an HR user; rounds are added by `factory_round`."""
+    units: dict[str, Unit] = {}
+    parent: dict[int, int | None] = {}
+    for name, up in tree:
+        units[name] = make_unit(name, parent=units[up] if up else None)
+        parent[units[name].pk] = units[up].pk if up else None
+    return World(units=units, parent=parent, people={}, users={"hr": make_hr("e2e-hr")})
+
+
+def factory_round(
+    world: World, instrument: Instrument, answers: dict[str, list[list[int]]], kind: str = "units"
+) -> RoundTruth:
+    """A closed round with these answers per unit (rows of options by item position, 0 =
+    don't know), created directly (tests/results/factories.py), each unit invited as many
+    as answered."""
+    root = next(u for u in world.units.values() if world.parent[u.pk] is None)
+    round_ = make_round_directly(instrument, root, k=K, name=f"Måling {len(world.rounds) + 1}")
+    truth = instrument_truth(instrument, round_, kind)
+    truth.parent = dict(world.parent)
+    truth.atoms = preorder(truth.parent, root.pk)
+    for name, rows in answers.items():
+        unit = world.units[name]
+        add_responses(round_, unit, rows)
+        add_invitations(round_, unit, len(rows))
+        truth.answers += [Answer(unit.pk, tuple(row), None) for row in rows]
+    truth.invited = {world.units[n].pk: len(rows) for n, rows in answers.items()}
+    truth.alone = pooled_alone(truth.parent, truth.invited, K, root.pk)
+    world.rounds[round_.name] = truth
+    return truth
+
+
+def hr_sees_units(world: World, truth: RoundTruth) -> tuple[Collector, list[Seen]]:
+    c = collector(world, "hr", context_of(world))
+    for unit in world.unit_ids():
+        if c.unit_page(truth.pk, unit):
+            c.unit_api(truth.pk, unit)
+            c.unit_csv(truth.pk, unit)
+            c.unit_pdf(truth.pk, unit)
+            c.heatmap_page(truth.pk, unit)
+            c.heatmap_xlsx(truth.pk, unit)
+            c.heatmap_api(truth.pk, unit)
+    assert not c.problems, c.problems
+    return c, c.seen
+
+
+def api_stat(c: Collector, truth: RoundTruth, unit: Unit, key: str, alone: bool = False) -> dict:
+    body = c.client.get(f"/api/results/rounds/{truth.pk}/units/{unit.pk}", headers=c.api).json()
+    for dim in body["dimensions"]:
+        entries = [dim, *dim["items"]]
+        for entry in entries:
+            if entry["key"] == key:
+                return entry["alone" if alone else "stat"]
+    raise KeyError(key)
+
+
+@pytest.mark.django_db
+def test_class1_item_differencing():
+    """Issue 9, class 1: "trust-bonding-rely" with n = 7, mean 85.7 for the department and
+    n = 6, mean 100 for its one shown team gives away the one person in the remainder, who
+    answered "strongly disagree" (7 × 85.7 − 6 × 100 = 0). The team has a "don't know";
+    the department's own five answered the item once."""
+    world = factory_world([("Afdeling", None), ("Team", "Afdeling")])
+    instrument = make_instrument(dimensions=(2, 1), key="class1-item")
+    instrument.items.filter(key="d0-i0").update(key="trust-bonding-rely")
+    truth = factory_round(
+        world,
+        instrument,
+        {
+            "Team": [[5, 4, 4]] * 6 + [[DONT_KNOW, 4, 4]],  # 6 × 100 on the item, 1 don't know
+            "Afdeling": [[1, 3, 3]] + [[DONT_KNOW, 3, 3]] * 4,  # 1 × 0 on the item, 4 don't know
+        },
+    )
+    department, team = world.units["Afdeling"], world.units["Team"]
+    # The numbers of the issue, from the test's own arithmetic.
+    n_dept, mean_dept, _ = true_stat(truth, "item:trust-bonding-rely", frozenset({department.pk, team.pk}))
+    n_team, mean_team, _ = true_stat(truth, "item:trust-bonding-rely", frozenset({team.pk}))
+    assert (n_dept, round(float(mean_dept), 1), n_team, mean_team) == (7, 85.7, 6, 100)  # type: ignore[arg-type]
+
+    c, records = hr_sees_units(world, truth)
+    shown_dept = api_stat(c, truth, department, "trust-bonding-rely")
+    shown_team = api_stat(c, truth, team, "trust-bonding-rely")
+    assert not (shown_dept["n"] == 7 and shown_team["n"] == 6), (shown_dept, shown_team)
+    assert api_stat(c, truth, department, "trust-bonding-rely", alone=True)["n"] is None
+    assert_no_leak(world, records)
+
+
+@pytest.mark.django_db
+def test_class1_dimension_differencing():
+    """Issue 9, class 1: a dimension's n, mean and SD for a department (n = 10) and its one
+    shown team (n = 7) give the sum and the sum of squares of the remaining three scores.
+    Two of the department's own five have no dimension score (every item "don't know")."""
+    world = factory_world([("Afdeling", None), ("Team", "Afdeling")])
+    instrument = make_instrument(dimensions=(2, 1), key="class1-dimension")
+    truth = factory_round(
+        world,
+        instrument,
+        {
+            "Team": [[4, 4, 3], [5, 4, 3], [3, 4, 3], [4, 5, 3], [4, 4, 3], [5, 5, 3], [2, 4, 3]],
+            "Afdeling": [[1, 2, 3], [2, 1, 3], [5, 1, 3]] + [[DONT_KNOW, DONT_KNOW, 3]] * 2,
+        },
+    )
+    department, team = world.units["Afdeling"], world.units["Team"]
+    n_dept, _m, _ = true_stat(truth, "dim:d0", frozenset({department.pk, team.pk}))
+    n_team, _m, _ = true_stat(truth, "dim:d0", frozenset({team.pk}))
+    assert (n_dept, n_team) == (10, 7)
+
+    c, records = hr_sees_units(world, truth)
+    shown_dept = api_stat(c, truth, department, "d0")
+    shown_team = api_stat(c, truth, team, "d0")
+    assert not (shown_dept["n"] == 10 and shown_team["n"] == 7), (shown_dept, shown_team)
+    assert_no_leak(world, records)
+
+
+@pytest.mark.django_db
+def test_class2_360_peer_score_per_behaviour():
+    """Issue 9, class 2: for behaviour d0 only one of five peers answered; "all but the
+    leader" (n = 9, 62.5), the manager (75) and the employees (n = 7, 69.6) shown with their
+    n give (9 × 62.5 − 75 − 7 × 69.6) / 1 = that peer's exact score (0). Through the API."""
+    world = factory_world([("Kommunen", None), ("Afdeling", "Kommunen")])
+    instrument = make_instrument(dimensions=(2, 2), kind=InstrumentKind.LEADERSHIP_360, key="class2-360")
+    round_ = make_round_directly(instrument, world.units["Kommunen"], k=K, name="Ledelsesevaluering")
+    leader = make_person("Evalueret leder")
+    evaluation = make_evaluation(round_, leader, world.units["Afdeling"])
+    truth = instrument_truth(instrument, round_, "360")
+    rows = {
+        "self": [[4, 4, 4, 4]],
+        "manager": [[4, 4, 3, 3]],  # d0: 75
+        "peer": [[1, 1, 4, 4]] + [[DONT_KNOW, DONT_KNOW, 4, 3]] * 4,  # d0: one peer, score 0
+        "employee": [[4, 4, 4, 4]] * 4 + [[4, 3, 4, 4]] * 3,  # d0: 4 × 75 + 3 × 62.5 = 487.5
+    }
+    for group, answers in rows.items():
+        add_responses(round_, world.units["Afdeling"], answers, rater_group=group, evaluation=evaluation)
+        add_invitations(
+            round_, world.units["Afdeling"], len(answers), rater_group=group, evaluation=evaluation
+        )
+        truth.atoms.append((evaluation.pk, group))
+        truth.answers += [Answer((evaluation.pk, group), tuple(a), None) for a in answers]
+    world.rounds[round_.name] = truth
+    others = frozenset((evaluation.pk, g) for g in ("manager", "peer", "employee"))
+    n, mean, _ = true_stat(truth, "dim:d0", others)
+    n_emp, mean_emp, _ = true_stat(truth, "dim:d0", frozenset({(evaluation.pk, "employee")}))
+    assert (n, mean, n_emp, round(float(mean_emp), 1)) == (9, 62.5, 7, 69.6)  # type: ignore[arg-type]
+
+    c = collector(world, "hr", context_of(world))
+    assert c.evaluation_api(round_.pk, evaluation.pk) and c.evaluation_page(round_.pk, evaluation.pk)
+    assert not c.problems, c.problems
+    body = c.client.get(f"/api/results/rounds/{round_.pk}/evaluations/{evaluation.pk}", headers=c.api).json()
+    d0 = next(b for b in body["behaviours"] if b["key"] == "d0")
+    assert d0["groups"]["peer"]["n"] is None  # one peer: hidden
+    all_but_peer = [d0["others"]["n"], d0["groups"]["manager"]["n"], d0["groups"]["employee"]["n"]]
+    assert None in all_but_peer, d0  # else others − manager − employees = the one peer
+    assert_no_leak(world, c.seen)
+
+
+@pytest.mark.django_db
+def test_class3_nonlinear_item_recovery():
+    """Issue 9, class 3: in a group of five, item d0-i1 is answered by four (hidden, n < k)
+    while d0-i0 and d0-i2 are answered by all five (shown). With the dimension's n, mean,
+    SD and bands the hidden item's histogram would be pinned: checked here by enumerating
+    every answer of the hidden item consistent with the numbers. So wherever the item is
+    hidden in a group where someone answered it, every dimension containing it must be
+    hidden too; and what Kerne does show must leave more than one histogram possible."""
+    world = factory_world([("Team", None)])
+    instrument = make_instrument(dimensions=(3, 1), key="class3")
+    answers = [[3, 5, 2, 3], [4, 5, 4, 3], [4, 5, 1, 3], [1, 4, 2, 3], [5, DONT_KNOW, 2, 3]]
+    truth = factory_round(world, instrument, {"Team": answers})
+    team = world.units["Team"]
+
+    # The data is hostile: with the dimension shown, the hidden item would be pinned.
+    true_view = exact_view(truth, frozenset({team.pk}), ["d0-i0", "d0-i2", "d0"])
+    assert len(consistent_histograms(truth, true_view, hidden_item=1)) == 1
+
+    c, records = hr_sees_units(world, truth)
+    body = c.client.get(f"/api/results/rounds/{truth.pk}/units/{team.pk}", headers=c.api).json()
+    d0 = next(d for d in body["dimensions"] if d["key"] == "d0")
+    items = {i["key"]: i["stat"] for i in d0["items"]}
+    assert not items["d0-i1"]["shown"]  # answered by four
+    assert not d0["stat"]["shown"], "a dimension is shown where one of its items is hidden"
+    # Every surface: where an item is hidden for a group with contributors, its dimensions are.
+    item_shown = {r.group for r in records if r.stat == "item:d0-i1"}
+    for r in records:
+        if r.stat == "dim:d0":
+            assert r.group in item_shown, f"{r.surface} shows d0 for {r.group}, where d0-i1 is hidden"
+    # And nothing shown pins the hidden item.
+    api_view = shown_view(body)
+    assert len(consistent_histograms(truth, api_view, hidden_item=1)) > 1
+    assert_no_leak(world, records)
+
+
+# Exhaustive non-linear check for one group: every answer matrix consistent with what is shown.
+
+
+def exact_view(truth: RoundTruth, atoms: frozenset[Atom], stats: list[str]) -> dict[str, dict]:
+    """The statistics as exact numbers, as if shown: n, mean, variance, and the histogram
+    (items) or bands (dimensions), from the test's own answers."""
+    rows = [a.options for a in truth.answers if a.atom in atoms]
+    return {stat: _describe(truth, rows, stat) for stat in stats}
+
+
+def _describe(truth: RoundTruth, rows: list[tuple[int, ...]], stat: str) -> dict:
+    answers = [Answer(0, row, None) for row in rows]
+    if stat in truth.dimension_keys:
+        values = [dimension_score(truth, a, stat) for a in answers]
+        values = [v for v in values if v is not None]
+        bands = (
+            sum(1 for v in values if v <= 25),
+            sum(1 for v in values if 25 < v < 75),
+            sum(1 for v in values if v >= 75),
+        )
+        shape: tuple = bands
+    else:
+        position = truth.item_keys.index(stat)
+        values = [item_score(truth, position, a.options[position]) for a in answers]
+        values = [v for v in values if v is not None]
+        shape = tuple(sum(1 for v in values if v == 25 * b) for b in range(5))
+    n = len(values)
+    mean = sum(values, Fraction(0)) / n if n else None
+    var = (
+        sum(((v - mean) ** 2 for v in values), Fraction(0)) / (n - 1) if n > 1 and mean is not None else None
+    )
+    return {"n": n, "mean": mean, "var": var, "shape": shape}
+
+
+def shown_view(body: dict) -> dict[str, dict]:
+    """What the API shows of a unit's group, statistic by statistic (shown ones only)."""
+    view: dict[str, dict] = {}
+    for dim in body["dimensions"]:
+        for key, stat in [(dim["key"], dim["stat"]), *((i["key"], i["stat"]) for i in dim["items"])]:
+            if not stat["shown"]:
+                continue
+            n = stat["n"]
+            shape = stat["distribution"] if stat.get("distribution") is not None else stat["shares"]
+            view[key] = {
+                "n": n,
+                "mean": stat["mean"],
+                "var": None if stat["sd"] is None else stat["sd"] ** 2,
+                "shape": tuple(round(s * n) for s in shape),
+            }
+    return view
+
+
+def consistent_histograms(truth: RoundTruth, view: dict[str, dict], hidden_item: int) -> set[tuple[int, ...]]:
+    """Every histogram of item `hidden_item` (answers per option 1…5) that some answer
+    matrix of the group reproduces every number in `view` with.
+
+    The attacker knows the histograms of the dimension's other items (they are shown) but
+    not who gave which answer: the first other item's answers are placed in a fixed order
+    (respondents are exchangeable), every distinct arrangement of the others is tried, and
+    the hidden item's answer (or "don't know") of every respondent is free. Vectorised
+    over the hidden item's 6^n choices."""
+    rows = [a.options for a in truth.answers]
+    size = len(rows)
+    dimension = truth.item_dimension[hidden_item]
+    others = [i for i, d in enumerate(truth.item_dimension) if d == dimension and i != hidden_item]
+    width = len(others) + 1
+
+    def quarters(option: np.ndarray, item: int) -> np.ndarray:  # score / 25, −1 for don't know
+        q = np.where(option > 0, option - 1, -1)
+        return np.where(q >= 0, 4 - q, -1) if truth.reversed[item] else q
+
+    choices = np.array(list(itertools.product(range(6), repeat=size)), dtype=np.int64)
+    hidden_q = quarters(choices, hidden_item)
+    hidden_view = view.get(truth.item_keys[hidden_item])
+    dimension_view = view.get(dimension)
+    columns = [tuple(row[i] for row in rows) for i in others]
+    found: set[tuple[int, ...]] = set()
+    arrangements = itertools.product(*(sorted(set(itertools.permutations(c))) for c in columns[1:]))
+    for arrangement in arrangements:
+        fixed = np.array([columns[0], *arrangement], dtype=np.int64)  # items × respondents
+        fixed_q = np.stack([quarters(fixed[j], others[j]) for j in range(len(others))])
+        total = np.where(fixed_q >= 0, fixed_q, 0).sum(axis=0)[None, :] + np.where(hidden_q >= 0, hidden_q, 0)
+        count = (fixed_q >= 0).sum(axis=0)[None, :] + (hidden_q >= 0)
+        ok = np.ones(len(choices), dtype=bool)
+        if dimension_view is not None:
+            ok &= _group_matches(total, count, (2 * count >= width) & (count > 0), dimension_view)
+        if hidden_view is not None:
+            ok &= _group_matches(
+                np.where(hidden_q >= 0, hidden_q, 0), np.ones_like(hidden_q), hidden_q >= 0, hidden_view
+            )
+        for index in np.flatnonzero(ok):
+            found.add(tuple(int((choices[index] == o).sum()) for o in range(1, 6)))
+    return found
+
+
+def _group_matches(total: np.ndarray, count: np.ndarray, present: np.ndarray, shown: dict) -> np.ndarray:
+    """Per candidate (rows): do the present scores (25 × total / count) give the shown n,
+    mean, variance and bands (dimensions) or histogram (items)?"""
+    score = np.where(present, 25.0 * total / np.maximum(count, 1), 0.0)
+    n = present.sum(axis=1)
+    s = score.sum(axis=1)
+    sq = (score**2).sum(axis=1)
+    ok = n == shown["n"]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean = s / n
+        var = (sq - s * s / n) / (n - 1)
+    if shown["mean"] is not None:
+        ok &= np.abs(mean - float(shown["mean"])) < 1e-6
+    if shown["var"] is not None:
+        ok &= np.abs(var - float(shown["var"])) < 1e-6
+    shape = shown["shape"]
+    if len(shape) == 3:  # bands: ≤ 25, between, ≥ 75
+        bands = (
+            (present & (4 * total <= 4 * count)).sum(axis=1),
+            (present & (total > count) & (total < 3 * count)).sum(axis=1),
+            (present & (total >= 3 * count)).sum(axis=1),
+        )
+    else:  # histogram of scores 0, 25, 50, 75, 100
+        bands = tuple((present & (total == b)).sum(axis=1) for b in range(5))
+    for got, want in zip(bands, shape, strict=True):
+        ok &= got == want
+    return ok
