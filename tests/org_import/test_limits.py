@@ -177,3 +177,14 @@ def test_size_limit_handler_stores_nothing_past_the_limit(rf, settings):
     with pytest.raises(StopUpload):
         handler.receive_data_chunk(b"y", 10)
     assert request._org_import_too_large == ["a.csv"]
+
+
+def test_the_upload_still_checks_csrf(db):
+    from django.test import Client
+
+    from tests.factories import make_hr
+
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(make_hr("hr-csrf"))
+    assert post_upload(client, "enheder.csv").status_code == 403
+    assert Unit.objects.count() == 0
