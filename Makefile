@@ -6,6 +6,8 @@ STAMP := $(VENV)/.installed-stamp
 PYTHON ?= python3
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# Links in e-mails, paper codes and QR codes point where `make run` serves (make run PORT=8101).
+RUN_ENV := DEBUG=1 KERNE_BASE_URL=$${KERNE_BASE_URL:-http://$(HOST):$(PORT)}
 
 .PHONY: setup run test test-sqlite test-postgres lint format bench messages clean
 
@@ -20,13 +22,13 @@ setup: $(STAMP)
 run: setup
 	DEBUG=1 $(BIN)/kerne migrate --noinput
 	DEBUG=1 $(BIN)/kerne compilemessages --ignore=.venv -v 0
-	DEBUG=1 $(BIN)/kerne demo --if-empty
+	$(RUN_ENV) $(BIN)/kerne demo --if-empty
 	@echo ""
 	@echo "Kerne runs at http://$(HOST):$(PORT)/  (stop with Ctrl-C)"
 	@echo "E-mail is not sent: it is saved in var/outbox/, read it at http://$(HOST):$(PORT)/konto/udbakke/ (admin)"
 	@trap 'kill 0' EXIT; \
-	  DEBUG=1 $(BIN)/kerne db_worker --interval 1 >var/worker.log 2>&1 & \
-	  DEBUG=1 $(BIN)/kerne runserver $(HOST):$(PORT)
+	  $(RUN_ENV) $(BIN)/kerne db_worker --interval 1 >var/worker.log 2>&1 & \
+	  $(RUN_ENV) $(BIN)/kerne runserver $(HOST):$(PORT)
 
 lint: setup
 	$(BIN)/ruff check kerne tests bench
