@@ -1,4 +1,5 @@
-"""The JSON API (django-ninja) under /api/, with its OpenAPI schema at /api/schema.
+"""The JSON API (django-ninja) under /api/, with its OpenAPI schema at /api/schema and Swagger UI
+at /api/docs (served from Kerne's own static files).
 
 Authentication: `Authorization: Bearer <token>` with a token from accounts.ApiToken
 (only its hash is stored). Every endpoint goes through the same selectors and
@@ -13,7 +14,7 @@ from typing import Any
 from django.contrib.auth.models import User
 from django.http import HttpRequest
 from django.utils import timezone
-from ninja import NinjaAPI
+from ninja import NinjaAPI, Swagger
 from ninja.security import HttpBearer
 
 from kerne.accounts.models import ApiToken, hash_token
@@ -36,6 +37,9 @@ api = NinjaAPI(
     auth=TokenAuth(),
     openapi_url="/schema",
     docs_url="/docs",
+    # Swagger UI from django-ninja's own static files ("ninja" is in INSTALLED_APPS), never from a
+    # CDN; no online validator badge (validator.swagger.io would see every schema URL).
+    docs=Swagger(settings={"validatorUrl": None}),
     urls_namespace="api",
 )
 

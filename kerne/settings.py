@@ -10,6 +10,7 @@ import os
 from pathlib import Path
 from typing import Any
 
+import csp.constants as csp
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
@@ -73,6 +74,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django_htmx",
+    # django-ninja's templates and its vendored Swagger UI, so /api/docs loads nothing from a CDN.
+    "ninja",
     "axes",
     "django_tasks",
     "django_tasks_db",
@@ -87,6 +90,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "kerne.headers.ContentSecurityPolicyMiddleware",
+    "kerne.headers.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -104,6 +109,8 @@ MIDDLEWARE = [
 # answer views are exempt) or login lock, so answering never touches a session.
 ANSWER_MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "kerne.headers.ContentSecurityPolicyMiddleware",
+    "kerne.headers.PermissionsPolicyMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -256,6 +263,50 @@ KERNE_MIN_K = 3
 KERNE_DEFAULT_K = max(KERNE_MIN_K, env_int("KERNE_DEFAULT_K", 5))
 # While a round runs, its live counts are recomputed at most this often (docs/anonymity.md).
 KERNE_LIVE_REFRESH_SECONDS = max(60, env_int("KERNE_LIVE_REFRESH_SECONDS", 1800))
+
+# Content-Security-Policy (kerne/headers.py, django-csp 4): Kerne's own origin only, no inline
+# script and no eval, no plugins, never framed. Style attributes are still allowed
+# (style-src-attr) for the bar widths some results and rates templates set inline; scripts are
+# never inline, and <style> elements are not allowed either.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [csp.SELF],
+        "script-src": [csp.SELF],
+        "script-src-attr": [csp.NONE],
+        "style-src": [csp.SELF],
+        "style-src-attr": [csp.UNSAFE_INLINE],
+        "img-src": [csp.SELF, "data:"],  # Pico CSS draws its icons as data: SVG
+        "font-src": [csp.SELF],
+        "connect-src": [csp.SELF],
+        "object-src": [csp.NONE],
+        "base-uri": [csp.NONE],
+        "form-action": [csp.SELF],
+        "frame-ancestors": [csp.NONE],
+    }
+}
+# Every powerful browser feature off: Kerne uses none of them (kerne/headers.py).
+KERNE_PERMISSIONS_POLICY = ", ".join(
+    f"{feature}=()"
+    for feature in (
+        "accelerometer",
+        "autoplay",
+        "browsing-topics",
+        "camera",
+        "display-capture",
+        "encrypted-media",
+        "geolocation",
+        "gyroscope",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "picture-in-picture",
+        "publickey-credentials-get",
+        "screen-wake-lock",
+        "usb",
+        "xr-spatial-tracking",
+    )
+)
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
