@@ -12,12 +12,14 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth.models import User
-from django.http import HttpRequest
+from django.db import DatabaseError
+from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from ninja import NinjaAPI, Swagger
 from ninja.security import HttpBearer
 
 from kerne.accounts.models import ApiToken, hash_token
+from kerne.db import unavailable
 
 
 class TokenAuth(HttpBearer):
@@ -42,6 +44,16 @@ api = NinjaAPI(
     docs=Swagger(settings={"validatorUrl": None}),
     urls_namespace="api",
 )
+
+
+@api.exception_handler(DatabaseError)
+def database_unavailable(request: HttpRequest, exc: DatabaseError) -> HttpResponse:
+    """The database unavailable: 503 with what to fix in the log (kerne/db/unavailable.py), also
+    with DEBUG on, where django-ninja would otherwise answer with a traceback."""
+    diagnosis = unavailable.diagnose(exc)
+    if diagnosis is None:
+        raise exc
+    return unavailable.unavailable_response(request, diagnosis, exc)
 
 
 @api.get("/me", summary="The authenticated user and their roles")

@@ -22,6 +22,9 @@ urlpatterns = [
     path("api/", api.urls),
 ]
 
+# A database that is unavailable answers 503 with what to fix in the log; any other error, 500.
+handler500 = "kerne.db.unavailable.server_error"
+
 if settings.DEBUG:
     from django.contrib.staticfiles.urls import staticfiles_urlpatterns
 
