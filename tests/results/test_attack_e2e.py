@@ -327,7 +327,9 @@ def open_link_round(world: World) -> RoundTruth:
 
 def evaluation_round(world: World) -> tuple[RoundTruth, dict[str, Evaluation]]:
     """360: the leader of Afdeling N2 (manager: the centre head) with two peers of whom one
-    answers; the team leader (manager: the leader of Afdeling N1) with one peer."""
+    answers; the team leader (manager: the leader of Afdeling N1) with one peer; the leader
+    of Afdeling N3 (manager: the centre head) with five peers of whom only one answers the
+    first behaviour (class 2 of the issue: the peer group hidden for one behaviour)."""
     instrument = make_instrument(dimensions=(2, 2), kind=InstrumentKind.LEADERSHIP_360, key="e2e-360")
     now = timezone.now()
     round_ = services.round_create(
@@ -356,10 +358,27 @@ def evaluation_round(world: World) -> tuple[RoundTruth, dict[str, Evaluation]]:
             {"manager": [p["Afdeling N1"][0]], "peer": [p["Afdeling N2"][0]], "employee": p["Team N1a"][1:]},
             {"employee": 4},
         ),
+        "n3": (
+            p["Afdeling N3"][0],
+            {
+                "manager": [p["Center Nord"][0]],
+                "peer": [
+                    p[u][0]
+                    for u in ("Afdeling N1", "Afdeling N2", "Afdeling S1", "Afdeling S3", "Center Syd")
+                ],
+                "employee": p["Afdeling N3"][1:],
+            },
+            {},
+        ),
+    }
+    fixed: dict[tuple[str, str], list[tuple[int, ...]]] = {  # answers given as the issue tells them
+        ("n3", "manager"): [(4, 4, 3, 3)],
+        ("n3", "peer"): [(1, 1, 4, 4)] + [(DONT_KNOW, DONT_KNOW, 4, 3)] * 4,
+        ("n3", "employee"): [(4, 4, 4, 4)] * 3 + [(4, 3, 4, 4)] * 2,
     }
     evaluations = {}
     truth = instrument_truth(instrument, round_, "360")
-    answering: list[tuple[Invitation, Atom]] = []
+    answering: list[tuple[Invitation, Atom, tuple[int, ...] | None]] = []
     for key, (leader, raters, answered) in plans.items():
         evaluation = services.evaluation_add(actor=None, round=round_, leader=leader)
         for invitation in list(evaluation.invitations.exclude(rater_group=RaterGroup.SELF)):
@@ -377,14 +396,16 @@ def evaluation_round(world: World) -> tuple[RoundTruth, dict[str, Evaluation]]:
         for group in ("self", "manager", "peer", "employee"):
             truth.atoms.append((evaluation.pk, group))
             invitations = list(evaluation.invitations.filter(rater_group=group).order_by("pk"))
+            given = fixed.get((key, group), [])
             answering += [
-                (i, (evaluation.pk, group)) for i in invitations[: answered.get(group, len(invitations))]
+                (i, (evaluation.pk, group), given[n] if n < len(given) else None)
+                for n, i in enumerate(invitations[: answered.get(group, len(invitations))])
             ]
     services.round_launch(actor=None, round=round_)
     rng = random.Random(360)
-    for n, (invitation, atom) in enumerate(answering):
+    for n, (invitation, atom, given_options) in enumerate(answering):
         invitation.refresh_from_db()
-        options = random_options(rng, len(truth.item_keys), dont_know=0.3)
+        options = given_options or random_options(rng, len(truth.item_keys), dont_know=0.3)
         comment = f"360-kommentar {n} ({atom[1]})" if atom[1] in ("peer", "employee", "manager") else None
         submit_personal(invitation, truth, options, comment)
         truth.answers.append(Answer(atom, options, comment))
