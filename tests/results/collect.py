@@ -20,10 +20,12 @@ Where the groups come from, per surface:
   "Forskel til <label>" columns carry the comparisons (their group by the label).
 - XLSX (heatmap export): rows by unit name, columns by dimension name.
 - PDF: rendered by WeasyPrint from the HTML of results/unit_pdf.html, which includes
-  the same body template as the page. `pdf_html` captures that HTML on its way to the
-  PDF renderer, so the PDF's numbers are collected with their attributes; the test also
-  extracts the text of real PDFs with pypdf and checks that it holds no number the
+  the same body template as the page. `Collector.unit_pdf` captures that HTML on its way
+  to the PDF renderer, so the PDF's numbers are collected with their attributes; the test
+  also extracts the text of a real PDF with pypdf and checks that it holds no number the
   captured HTML does not.
+- Charts (SVG rendered on the server): the trend chart's points by their aria-labels
+  (round, dimension, score); the drivers chart must show no number its table does not.
 
 Comparisons name their group by label ("mod Afdeling N1 (…)", "siden Måling 1 (…)"): a
 unit's name is that unit with everything below it in the same round, a round's name is
@@ -67,7 +69,6 @@ class Context:
     unit_names: dict[int, str]  # unit id → name (unique)
     round_names: dict[int, str]  # round id → name (unique)
     dimension_names: dict[int, dict[str, str]]  # round id → dimension name → key
-    item_texts: dict[int, dict[str, str]]  # round id → item text → key
     rater_labels: dict[str, str]  # Danish label → rater group key (self, manager, peer, employee, others)
 
     def unit_by_name(self, name: str) -> int | None:

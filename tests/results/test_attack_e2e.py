@@ -1,6 +1,7 @@
 """The end-to-end attack (DESIGN §3.4, issue 9): everything HR, the executive board, a centre
 head and a team leader can see, through the real pages, exports and API, gives no group of
-1 to k−1 contributors away — proved with exact arithmetic, statistic by statistic.
+1 to k−1 contributors away — proved with exact arithmetic, statistic by statistic. Below
+it, the issue's classes 1–3 as named regression tests with the issue's own numbers.
 
 The hostile organisation (k = 5; people per unit in brackets; ⋆ leads it):
 
@@ -9,19 +10,31 @@ The hostile organisation (k = 5; people per unit in brackets; ⋆ leads it):
     │   ├── Afdeling N1 (3⋆)
     │   │   ├── Team N1a (6, team leader⋆ — a role below)     a shown child
     │   │   └── Team N1b (2)                                  a hidden child; moved to N2 after round 1
-    │   └── Afdeling N2 (7⋆)
-    └── Center Syd (1⋆)
-        ├── Afdeling S1 (4⋆)
-        │   ├── Team S1a (5)
-        │   └── Team S1b (1)
-        └── Team S2 (3)                                       moved to Center Nord while round 2 runs
+    │   ├── Afdeling N2 (7⋆)
+    │   └── Afdeling N3 (6⋆)
+    │       └── Team N3a (7)
+    ├── Center Syd (1⋆)
+    │   ├── Afdeling S1 (4⋆)
+    │   │   ├── Team S1a (5)
+    │   │   └── Team S1b (1)
+    │   ├── Team S2 (3)                                       moved to Center Nord while round 2 runs
+    │   └── Afdeling S3 (7⋆)
+    └── Stab (5)
 
 Rounds, all through Kerne's services (create, launch, the real submission with tokens,
 close, release): two social-capital rounds with "don't know" answers and comments from
 small units (round 2 after the move of Team N1b; Team S2 moves while round 2 runs, and HR
-and the executive board look at it before it closes); an open-link round with nested link
-units; a 360 round with peer groups of one and two. A survey-sourced goal indicator reads
-the first dimension of the social-capital rounds.
+and the executive board look at it before it closes); an open-link round with links on
+nested units (Center Nord, Afdeling N1, Team N1a) and on Team S2; a 360 round with peer
+groups of one and two, and one of five peers of whom only one answers a behaviour. A
+survey-sourced goal indicator reads the first dimension of the social-capital rounds.
+
+What is collected (tests/results/collect.py), per role, for every round and every unit
+and evaluation the role can open: the unit report (HTML, its PDF's HTML, CSV, API), the
+trend table and chart, drivers, the heatmap from every unit (HTML, XLSX, API), the round
+page's response rates, the rates page and its API, the 360 report (HTML, API), and the
+goal indicator's values for every unit (API). One real PDF is rendered and its text
+checked against its HTML.
 
 For every round and statistic (respondents; each item; each dimension — per rater group in
 360; comments) the test builds, from what each role saw and from the union of all four,
@@ -30,9 +43,10 @@ tree as launched; in 360 one rater group of one evaluation, the leader and the m
 exempt), with each atom's true contributors to that statistic, computed here from the
 answers the test itself gave. Every shown number is first checked against the group the
 test takes it for (a count must equal the group's contributors, a mean the group's mean),
-so the attack runs on what the pages mean, not on what we hope they mean. Then the exact
-attacker (tests/results/attacker.py) must find no derivable set of 1…k−1 contributors, and
-the Boolean attacker no isolable class of comments.
+so the attack runs on what the pages mean, not on what we hope they mean; a count that
+only fits today's tree is read as such and attacked. Then the exact attacker
+(tests/results/attacker.py) must find no derivable set of 1…k−1 contributors, and the
+Boolean attacker no isolable class of comments.
 """
 
 from __future__ import annotations
@@ -666,18 +680,15 @@ def api_headers(user) -> dict[str, str]:
 
 def context_of(world: World) -> Context:
     dimension_names: dict[int, dict[str, str]] = {}
-    item_texts: dict[int, dict[str, str]] = {}
     for truth in world.rounds.values():
         instrument = truth.round.instrument
         dimension_names[truth.pk] = {d.name_da: d.key for d in instrument.dimensions.all()}
-        item_texts[truth.pk] = {i.text_da: i.key for i in instrument.items.all()}
     labels = {str(label): str(value) for value, label in RaterGroup.choices}
     labels["Alle andre end lederen selv"] = "others"
     return Context(
         unit_names={u.pk: n for n, u in world.units.items()},
         round_names={t.pk: t.round.name for t in world.rounds.values()},
         dimension_names=dimension_names,
-        item_texts=item_texts,
         rater_labels=labels,
     )
 
