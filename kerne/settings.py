@@ -310,6 +310,9 @@ KERNE_PERMISSIONS_POLICY = ", ".join(
     )
 )
 
+# A login lasts a working day by default, counted from the login (the session is not renewed
+# on every request); SESSION_LIFETIME_HOURS sets it (at least 1).
+SESSION_COOKIE_AGE = max(1, env_int("SESSION_LIFETIME_HOURS", 8)) * 3600
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
