@@ -3,6 +3,10 @@
 Every app lists its URLs in `tests/<app>/access.py` as `ACCESS: dict[str, Case]`;
 tests/accounts/test_access_matrix.py checks that every named URL is listed and that
 each role gets what its Case says.
+
+Where HR, the executive board and administrators do *not* get what they see (whole_tree_only
+below is about seeing): recording measurements is for leaders up the chain and HR, overriding
+a status for leaders up the chain only (tests/goals/access.py, kerne/goals/selectors.py).
 """
 
 from __future__ import annotations

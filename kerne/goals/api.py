@@ -1,9 +1,10 @@
 """JSON API for goals, indicators and measurements (mounted at /api/goals/).
 
 Same access rules as the pages (kerne/goals/selectors.py): a user reads the goals and indicators
-of the units above them and of their own subtree; records measurements only for units they lead
-(or anywhere, for HR and the executive board). Systems that report automatically use an API token
-of a user with those rights. A batch of measurements is all or nothing: any error refuses the
+of the units above them and of their own subtree; records measurements for the units they lead and
+everything below (selectors.can_record_measurements: HR for every unit; the executive board only
+through a leader engagement). Systems that report automatically use an API token of a user with
+those rights. A batch of measurements is all or nothing: any error refuses the
 whole batch and lists every error with its position and field.
 """
 
@@ -218,7 +219,7 @@ def measurements_record(request: HttpRequest, batch: BatchIn) -> Status:
         unit = units.get(item.unit)
         if unit is None:
             errors.append({"index": index, "field": "unit", "message": f"unknown unit {item.unit!r}"})
-        elif not selectors.can_edit_unit(user, unit):
+        elif not selectors.can_record_measurements(user, unit):
             errors.append(
                 {"index": index, "field": "unit", "message": "you may not record values for this unit"}
             )

@@ -77,8 +77,9 @@ class UnitChoiceField(forms.ModelChoiceField):
         return f"{'· ' * obj.depth}{obj.name}"
 
 
-def unit_picker_queryset(user: AnyUser) -> Any:
-    units = selectors.editable_units(user)
+def unit_picker_queryset(user: AnyUser, units: Any = None) -> Any:
+    """`units` (default: the units whose goals the user edits), to PICKER_LEVELS below the top."""
+    units = selectors.editable_units(user) if units is None else units
     top = units.order_by("depth").values_list("depth", flat=True).first()
     if top is None:
         return units
@@ -398,7 +399,7 @@ class MeasurementForm(forms.Form):
 
     def __init__(self, *args: Any, user: AnyUser, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        _qs(self, "unit", unit_picker_queryset(user))
+        _qs(self, "unit", unit_picker_queryset(user, selectors.measurement_units(user)))
 
     def clean_period(self) -> dt.date:
         try:

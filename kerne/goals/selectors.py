@@ -6,10 +6,24 @@ The rules (issue "governance that follows effect", DESIGN §3 access):
   units' ancestors: so each workplace sees what it contributes to) and of their own subtree
   (the units they lead or work in, and everything below). Nothing beside.
 - HR, the executive board and administrators see everything.
-- Leaders edit goals, indicators, measurements, status overrides and roll-out states for the
-  units they lead and everything below them (`organisation.selectors.can_lead_unit`).
+- Leaders edit goals, indicators and roll-out states for the units they lead and everything
+  below them (`organisation.selectors.can_lead_unit`, which lets HR, the executive board and
+  administrators edit them for every unit too).
 - HR and the executive board (and administrators) edit the vision, strategic effect goals and
   roll-outs.
+- Measurements and status overrides (issue 10, point 8: decided for what serves the users, and
+  checked by the role × URL matrix in tests/goals/access.py):
+  - **recording measurements** (page, import, API): the leaders of the unit or of a unit above it
+    (the governance chain), and HR/organisation consultants (and administrators) for every unit:
+    HR keep the figures the municipality holds centrally (sickness absence, staff turnover, from
+    the HR and payroll systems) and import them for all units at once, so no leader retypes them.
+    The executive board as a group does not: its directors record values through their own
+    leader engagements (a director leading the top unit may record for every unit below it);
+    membership of the group alone gives no right to write a unit's figures.
+  - **overriding a status**: only the leaders of the unit or of a unit above it. An override is a
+    leader's accountable judgement, shown to everyone in place of the computed status; HR are staff,
+    not line, and the executive board, administrators included, override only through a leader
+    engagement in the chain, never by their group.
 
 Views and the API never filter goal data with `Model.objects` themselves; they ask here.
 """
@@ -110,8 +124,43 @@ def can_edit_strategy(user: AnyUser) -> bool:
 
 
 def can_edit_unit(user: AnyUser, unit: Unit) -> bool:
-    """Unit goals, indicators, measurements, overrides and roll-out states of a unit."""
+    """Unit goals, indicators and roll-out states of a unit (measurements and overrides: below)."""
     return bool(user.is_authenticated and org.can_lead_unit(user, unit))
+
+
+def _leads_in_chain(user: AnyUser, unit: Unit) -> bool:
+    """The user leads `unit` or a unit above it (an active leader engagement), whatever their groups.
+
+    Cached on the user object for the request."""
+    if not user.is_authenticated:
+        return False
+    paths: tuple[str, ...] | None = getattr(user, "_kerne_led_paths", None)
+    if paths is None:
+        paths = tuple(u.path for u in org.led_units(user))
+        setattr(user, "_kerne_led_paths", paths)  # noqa: B010 - per-request cache
+    return any(unit.path.startswith(path) for path in paths)
+
+
+def can_record_measurements(user: AnyUser, unit: Unit) -> bool:
+    """Measurements of a unit (page, import, API): its leaders up the chain, and HR for every unit."""
+    return bool(user.is_authenticated and (is_hr(user) or _leads_in_chain(user, unit)))
+
+
+def can_override_status(user: AnyUser, unit: Unit) -> bool:
+    """A status override for a unit: only its leaders up the chain (see the module docstring)."""
+    return _leads_in_chain(user, unit)
+
+
+def measurement_units(user: AnyUser) -> UnitQuerySet:
+    """Units the user may record measurements for (can_record_measurements as a queryset)."""
+    if not user.is_authenticated:
+        return Unit.objects.none()
+    if is_hr(user):
+        return Unit.objects.all()
+    condition = Q(pk__in=[])
+    for unit in org.led_units(user):
+        condition |= Q(path__gte=unit.path, path__lt=subtree_upper_bound(unit.path))
+    return Unit.objects.filter(condition)
 
 
 def can_edit_intervention(user: AnyUser, intervention: Intervention) -> bool:

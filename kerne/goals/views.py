@@ -496,9 +496,13 @@ def indicator_list(request: HttpRequest) -> HttpResponse:
     statuses = statuses_for([(i, i.owner_unit) for i in page.object_list], user=request.user)
     rows = [(i, statuses[(i.pk, i.owner_unit_id)]) for i in page.object_list]
     can_create = selectors.can_edit_strategy(request.user) or bool(selectors.led_units(request.user))
-    return render(
-        request, "goals/indicator_list.html", {"page": page, "rows": rows, "can_create": can_create}
-    )
+    context = {
+        "page": page,
+        "rows": rows,
+        "can_create": can_create,
+        "can_import": selectors.measurement_units(request.user).exists(),
+    }
+    return render(request, "goals/indicator_list.html", context)
 
 
 def _unit_choices(user: Any, unit: Unit) -> dict[str, Any]:
@@ -572,9 +576,9 @@ def indicator_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "overrides": overrides,
         "empty": empty_reason(indicator) if not series else None,
         "can_edit": selectors.can_edit_indicator(request.user, indicator),
-        "can_measure": selectors.can_edit_unit(request.user, unit)
+        "can_measure": selectors.can_record_measurements(request.user, unit)
         and indicator.source in (Indicator.Source.MANUAL, Indicator.Source.IMPORTED),
-        "can_override": selectors.can_edit_unit(request.user, unit),
+        "can_override": selectors.can_override_status(request.user, unit),
         "tolerance_pct": plan.tolerance * 100,
         "off_track_pct": plan.off_track_threshold * 100,
         **_unit_choices(request.user, unit),
@@ -617,14 +621,14 @@ def measurement_enter(request: HttpRequest, pk: int) -> HttpResponse:
     indicator = selectors.indicator_or_404(request.user, pk)
     if indicator.source in (Indicator.Source.COMPUTED, Indicator.Source.SURVEY):
         raise PermissionDenied
-    _require(bool(selectors.editable_units(request.user).exists()))
+    _require(selectors.measurement_units(request.user).exists())
     initial: dict[str, Any] = {"period": dt.date.today().isoformat()}
     if request.GET.get("unit", "").isdigit():
         initial["unit"] = int(request.GET["unit"])
     form = MeasurementForm(request.POST or None, user=request.user, initial=initial)
     if request.method == "POST" and form.is_valid():
         unit = form.cleaned_data["unit"]
-        _require(selectors.can_edit_unit(request.user, unit))
+        _require(selectors.can_record_measurements(request.user, unit))
         _m, outcome = services.measurement_record(
             actor=request.user,
             indicator=indicator,
@@ -658,7 +662,7 @@ def status_override(request: HttpRequest, pk: int) -> HttpResponse:
     unit = selectors.goal_unit_or_404(
         request.user, request.GET.get("unit") or request.POST.get("unit") or indicator.owner_unit_id
     )
-    _require(selectors.can_edit_unit(request.user, unit))
+    _require(selectors.can_override_status(request.user, unit))
     form = OverrideForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         services.status_override_set(
@@ -683,7 +687,7 @@ def status_override(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def measurement_import(request: HttpRequest) -> HttpResponse:
-    _require(bool(selectors.editable_units(request.user).exists()))
+    _require(selectors.measurement_units(request.user).exists())
     form = ImportForm(request.POST or None, request.FILES or None)
     errors: list[importers.RowError] = []
     if request.method == "POST" and form.is_valid():
@@ -693,7 +697,7 @@ def measurement_import(request: HttpRequest) -> HttpResponse:
             inputs = importers.parse_file(
                 upload.read(),
                 upload.name,
-                may_edit=lambda unit: selectors.can_edit_unit(request.user, unit),
+                may_edit=lambda unit: selectors.can_record_measurements(request.user, unit),
                 may_use=lambda indicator: indicator.pk in visible,
             )
         except importers.ImportFileError as exc:

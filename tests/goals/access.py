@@ -2,6 +2,12 @@
 
 Above the user in the chain is visible, their own subtree is visible, beside is not (404);
 editing needs leadership of the unit (or HR / the executive board for strategy).
+
+Measurements and status overrides (issue 10, point 8; kerne/goals/selectors.py says why):
+recording measurements is for the leaders up the chain and for HR (and administrators) everywhere,
+not for the executive board's group as such; overriding a status is for the leaders up the chain
+only (not HR, not the executive board's group, not administrators). In this world the executive
+board's user has no leader engagement, so it is refused both.
 """
 
 from __future__ import annotations
@@ -29,6 +35,21 @@ def _seen_from_a() -> dict[str, str]:
 
 def _any_leader() -> dict[str, str]:
     return {**whole_tree_only(), "leader": OK, "other_leader": OK}
+
+
+def _records_for_a() -> dict[str, str]:
+    """Recording measurements in centre A's subtree: its leader, HR and administrators."""
+    return {**logged_in(DENIED), "leader": OK, "hr": OK, "admin": OK}
+
+
+def _records_anywhere() -> dict[str, str]:
+    """The import page: any leader (for their subtree), HR and administrators (every unit)."""
+    return {**logged_in(DENIED), "leader": OK, "other_leader": OK, "hr": OK, "admin": OK}
+
+
+def _chain_leaders_of_a() -> dict[str, str]:
+    """Overriding a status in centre A's subtree: its leader only, whatever the others' groups."""
+    return {**logged_in(DENIED), "leader": OK}
 
 
 def _unit_goal(w: World) -> dict[str, int]:
@@ -81,9 +102,9 @@ ACCESS = {
     "goals:indicator_create": Case(_any_leader()),
     "goals:indicator_detail": Case(_seen_from_a(), _indicator),
     "goals:indicator_edit": Case(_leader_of_a(), _indicator),
-    "goals:measurement_enter": Case(_leader_of_a(), _indicator),
-    "goals:status_override": Case(_leader_of_a(), _indicator),
-    "goals:measurement_import": Case(_any_leader()),
+    "goals:measurement_enter": Case(_records_for_a(), _indicator),
+    "goals:status_override": Case(_chain_leaders_of_a(), _indicator),
+    "goals:measurement_import": Case(_records_anywhere()),
     "goals:rollout_list": Case(logged_in(OK)),
     "goals:rollout_create": Case(whole_tree_only()),
     "goals:rollout_detail": Case(_seen_from_a(), _rollout),

@@ -38,7 +38,7 @@ class Command(BaseCommand):
                 raise CommandError(f"no user named {options['user']!r}")
 
         def may_edit(unit: Any) -> bool:
-            return actor is None or selectors.can_edit_unit(actor, unit)
+            return actor is None or selectors.can_record_measurements(actor, unit)
 
         visible = None if actor is None else set(selectors.indicators(actor).values_list("pk", flat=True))
 
