@@ -554,6 +554,8 @@ def consistent(truth: RoundTruth, record: Seen, atoms: frozenset[Atom]) -> bool:
         return abs(Fraction(str(record.value)) - mean) <= tolerance + Fraction(1, 10**9)
     if record.field == "comment":
         return record.value in comments
+    if record.field == "none":  # a shown group said to have no comments
+        return not comments
     return True
 
 
