@@ -130,6 +130,12 @@ def _postgresql(error: BaseException, name: str) -> Diagnosis | None:
             f"The PostgreSQL database {name} has no Kerne tables: run `kerne migrate` (or check "
             "DATABASE_URL).",
         )
+    if state == "25006":  # read_only_sql_transaction
+        return Diagnosis(
+            "read_only",
+            f"PostgreSQL ({name}) accepts no writes: DATABASE_URL points at a hot standby, or the "
+            "database or role has default_transaction_read_only on. Point Kerne at the primary.",
+        )
     if state is None and type(error).__name__ == "OperationalError":  # no connection was made
         return Diagnosis(
             "unreachable",

@@ -137,6 +137,24 @@ def test_sqlite_errors_are_told_apart(message, problem):
     assert diagnosis is not None and diagnosis.problem == problem
 
 
+def test_postgresql_errors_are_told_apart():
+    import psycopg
+    from psycopg import errors
+
+    cases = [
+        (psycopg.OperationalError("connection failed: Connection refused"), "unreachable"),
+        (errors.ReadOnlySqlTransaction("cannot execute INSERT in a read-only transaction"), "read_only"),
+        (errors.UndefinedTable('relation "django_session" does not exist'), "not_migrated"),
+        (errors.TooManyConnections("sorry, too many clients already"), "unavailable"),
+        (errors.AdminShutdown("terminating connection due to administrator command"), "unavailable"),
+    ]
+    for error, problem in cases:
+        diagnosis = unavailable.diagnose(_wrapped(error))
+        assert diagnosis is not None and diagnosis.problem == problem, error
+    assert unavailable.diagnose(_wrapped(errors.SyntaxError("syntax error"), ProgrammingError)) is None
+    assert unavailable.diagnose(_wrapped(errors.DeadlockDetected("deadlock detected"))) is None
+
+
 def test_other_errors_stay_500():
     assert unavailable.diagnose(_wrapped(sqlite3.OperationalError("near 'SELEC': syntax error"))) is None
     assert unavailable.diagnose(_wrapped(sqlite3.OperationalError("too many SQL variables"))) is None
