@@ -115,9 +115,18 @@ def read_xlsx(data: bytes) -> tuple[list[str], Rows]:
     return header, rows
 
 
-def read_table(data: bytes, filename: str) -> tuple[list[str], Rows]:
-    """The header and the numbered, non-blank rows of a CSV or XLSX file."""
+def read_table(
+    data: bytes, filename: str, *, max_unpacked_bytes: int | None = None
+) -> tuple[list[str], Rows]:
+    """The header and the numbered, non-blank rows of a CSV or XLSX file; with
+    `max_unpacked_bytes`, an XLSX that unpacks to more is refused before it is opened."""
     if filename.lower().endswith((".xlsx", ".xlsm")) or data[:2] == b"PK":
+        if max_unpacked_bytes is not None:
+            issue = org_importers.unpacked_too_large(
+                org_importers.SourceFile(filename, data), max_unpacked_bytes
+            )
+            if issue is not None:
+                raise ImportFileError([RowError(0, "", issue.message)])
         try:
             return read_xlsx(data)
         except ImportFileError:
@@ -317,9 +326,10 @@ def parse_file(
     *,
     may_edit: Callable[[Unit], bool],
     may_use: Callable[[Indicator], bool],
+    max_unpacked_bytes: int | None = None,
 ) -> list[MeasurementInput]:
     """Read and validate a file; raises ImportFileError with every error."""
-    header, rows = read_table(data, filename)
+    header, rows = read_table(data, filename, max_unpacked_bytes=max_unpacked_bytes)
     inputs, errors = validate(header, rows, may_edit=may_edit, may_use=may_use)
     if errors:
         raise ImportFileError(errors)

@@ -12,10 +12,12 @@ from django.db.models import OuterRef, Subquery
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import translation
+from django.utils import formats, translation
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
 
+from kerne import uploads
 from kerne.accounts.access import login_required, whole_tree_required
 from kerne.goals import charts, coverage, diagram, importers, numbers, selectors, services
 from kerne.goals.forms import (
@@ -56,6 +58,7 @@ from kerne.goals.series import SeriesReader, empty_reason, plan_of, statuses_for
 from kerne.goals.status import REASONS as STATUS_REASONS
 from kerne.goals.status import STATUS_LABELS, Status, classify, planned_value
 from kerne.i18n import localized
+from kerne.organisation import import_jobs
 from kerne.organisation.models import Unit
 
 # --- helpers ---------------------------------------------------------------------------------------
@@ -685,11 +688,28 @@ def status_override(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+@csrf_exempt  # checked by csrf_protect below, after the size limit is installed
 @login_required
 def measurement_import(request: HttpRequest) -> HttpResponse:
+    """Bounded like the organisation import (kerne/uploads.py): the file may be at most
+    KERNE_IMPORT_MAX_BYTES, counted while the upload streams in, and an XLSX may unpack to at
+    most KERNE_IMPORT_MAX_UNPACKED_BYTES; rows stop at importers.MAX_ROWS while the file is read."""
     _require(selectors.measurement_units(request.user).exists())
+    uploads.limit_uploads(request, import_jobs.max_upload_bytes())
+    return _measurement_import(request)
+
+
+@csrf_protect
+def _measurement_import(request: HttpRequest) -> HttpResponse:
     form = ImportForm(request.POST or None, request.FILES or None)
     errors: list[importers.RowError] = []
+    refused = uploads.too_large(request)
+    if refused:
+        errors = [
+            importers.RowError(0, "", uploads.too_large_message(refused, import_jobs.max_upload_bytes()))
+        ]
+        context = {"form": ImportForm(), "errors": errors, **_import_limits()}
+        return render(request, "goals/import.html", context, status=413)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         visible = set(selectors.indicators(request.user).values_list("pk", flat=True))
@@ -699,6 +719,7 @@ def measurement_import(request: HttpRequest) -> HttpResponse:
                 upload.name,
                 may_edit=lambda unit: selectors.can_record_measurements(request.user, unit),
                 may_use=lambda indicator: indicator.pk in visible,
+                max_unpacked_bytes=import_jobs.upload_limits().max_unpacked_bytes,
             )
         except importers.ImportFileError as exc:
             errors = exc.errors
@@ -710,7 +731,12 @@ def measurement_import(request: HttpRequest) -> HttpResponse:
                 % counts,
             )
             return redirect("goals:measurement_import")
-    return render(request, "goals/import.html", {"form": form, "errors": errors})
+    return render(request, "goals/import.html", {"form": form, "errors": errors, **_import_limits()})
+
+
+def _import_limits() -> dict[str, Any]:
+    rows = formats.number_format(importers.MAX_ROWS, force_grouping=True)
+    return {"max_bytes": import_jobs.max_upload_bytes(), "max_rows": rows}
 
 
 # --- roll-outs ---------------------------------------------------------------------------------------

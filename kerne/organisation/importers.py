@@ -700,9 +700,10 @@ def _sheet_table(worksheet: Any, where: Location, max_rows: int | None = None) -
     return Table(where, header, header_row, rows)
 
 
-def _unpacked_too_large(source: SourceFile, limit: int) -> ImportIssue | None:
+def unpacked_too_large(source: SourceFile, limit: int) -> ImportIssue | None:
     """An XLSX is a zip archive: refuse one whose parts unpack to more than `limit` bytes
-    before openpyxl reads them (its shared strings are held in memory whole)."""
+    before openpyxl reads them (its shared strings are held in memory whole). Also used by the
+    measurement import (kerne/goals/importers.py)."""
     from django.template.defaultfilters import filesizeformat
 
     try:
@@ -731,7 +732,7 @@ def read_xlsx(
 
     where = Location(source.name)
     if max_unpacked_bytes is not None:
-        issue = _unpacked_too_large(source, max_unpacked_bytes)
+        issue = unpacked_too_large(source, max_unpacked_bytes)
         if issue is not None:
             errors.append(issue)
             return None, None

@@ -8,7 +8,7 @@ previewed one; if the database changed in between, the new plan is shown for a n
 confirmation instead.
 
 Bounded input: each file may be at most KERNE_IMPORT_MAX_BYTES, counted while the upload
-streams in (`LimitedUpload`), and at most KERNE_IMPORT_MAX_ROWS rows, counted while it is
+streams in (`kerne.uploads.LimitedUpload`), and at most KERNE_IMPORT_MAX_ROWS rows, counted while it is
 read. Uploads larger than KERNE_IMPORT_BACKGROUND_BYTES are previewed and applied by a
 background task (kerne.organisation.tasks) while the progress page polls its status.
 """
@@ -23,10 +23,8 @@ from typing import Any
 from django import forms
 from django.conf import settings
 from django.contrib import messages
-from django.core.files.uploadhandler import FileUploadHandler, StopUpload
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
 from django.utils import formats
 from django.utils.translation import get_language, gettext_lazy, ngettext
@@ -34,6 +32,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
 
+from kerne import uploads
 from kerne.accounts.access import hr_required
 from kerne.organisation import import_jobs
 from kerne.organisation.models import PipelineLevel, UnitKind
@@ -100,40 +99,8 @@ class ImportForm(forms.Form):
 # --------------------------------------------------------------------------- uploads
 
 
-class LimitedUpload(FileUploadHandler):
-    """Counts each file's bytes as the upload streams in and stops at `limit`: nothing past it
-    is stored (the rest of the request is read and thrown away), and the view says which file
-    was too large. Installed before the request body is read (see `upload`)."""
-
-    def __init__(self, request: HttpRequest, limit: int) -> None:
-        super().__init__(request)
-        self.limit = limit
-        self.received = 0
-
-    def new_file(self, *args: Any, **kwargs: Any) -> None:
-        super().new_file(*args, **kwargs)
-        self.received = 0
-
-    def receive_data_chunk(self, raw_data: bytes, start: int) -> bytes | None:
-        self.received += len(raw_data)
-        if self.received > self.limit:
-            too_large = getattr(self.request, "_org_import_too_large", [])
-            too_large.append(self.file_name or self.field_name)
-            self.request._org_import_too_large = too_large  # type: ignore[union-attr]
-            raise StopUpload(connection_reset=False)
-        return raw_data
-
-    def file_complete(self, file_size: int) -> None:
-        return None
-
-
 def _too_large_message(names: list[str]) -> str:
-    return _(
-        "%(file)s er større end %(limit)s, som er det mest, en import kan være. Intet er importeret."
-    ) % {
-        "file": ", ".join(str(n) for n in names),
-        "limit": filesizeformat(import_jobs.max_upload_bytes()),
-    }
+    return uploads.too_large_message(names, import_jobs.max_upload_bytes())
 
 
 def _discard(request: HttpRequest) -> None:
@@ -291,11 +258,9 @@ def _finish(request: HttpRequest, kind: str, token: str, outcome: dict[str, Any]
 @csrf_exempt  # checked by csrf_protect below, after the size limit is installed
 @hr_required
 def upload(request: HttpRequest) -> HttpResponse:
-    if request.method == "POST":
-        # Django reads the body when the CSRF check first touches request.POST: the size limit
-        # must be in place before that.
-        limited = LimitedUpload(request, import_jobs.max_upload_bytes())
-        request.upload_handlers = [limited, *request.upload_handlers]
+    # Django reads the body when the CSRF check first touches request.POST: the size limit
+    # must be in place before that.
+    uploads.limit_uploads(request, import_jobs.max_upload_bytes())
     return _upload(request)
 
 
@@ -308,15 +273,15 @@ def _upload(request: HttpRequest) -> HttpResponse:
     if request.method != "POST":
         return _render_upload(request, ImportForm())
     form = ImportForm(request.POST, request.FILES)
-    too_large = getattr(request, "_org_import_too_large", None)
+    too_large = uploads.too_large(request)
     if too_large:
         return _render_upload(request, ImportForm(), refused=_too_large_message(too_large), status=413)
     if not form.is_valid():
         return _render_upload(request, form, status=400)
-    uploads = [form.cleaned_data["units_file"]]
+    files = [form.cleaned_data["units_file"]]
     if form.cleaned_data.get("people_file"):
-        uploads.append(form.cleaned_data["people_file"])
-    token, stored = import_jobs.store((Path(u.name).name, u.chunks()) for u in uploads)
+        files.append(form.cleaned_data["people_file"])
+    token, stored = import_jobs.store((Path(u.name).name, u.chunks()) for u in files)
     fmt = form.cleaned_data["format"]
     request.session.pop(JOB_KEY, None)
     if sum(f["size"] for f in stored) > import_jobs.background_bytes():

@@ -168,7 +168,7 @@ def test_upload_page_stops_an_upload_past_the_size_limit_while_it_streams(hr_cli
 def test_size_limit_handler_stores_nothing_past_the_limit(rf, settings):
     from django.core.files.uploadhandler import StopUpload
 
-    from kerne.organisation.views_import import LimitedUpload
+    from kerne.uploads import LimitedUpload, too_large
 
     request = rf.post("/")
     handler = LimitedUpload(request, 10)
@@ -176,7 +176,7 @@ def test_size_limit_handler_stores_nothing_past_the_limit(rf, settings):
     assert handler.receive_data_chunk(b"x" * 10, 0) == b"x" * 10
     with pytest.raises(StopUpload):
         handler.receive_data_chunk(b"y", 10)
-    assert request._org_import_too_large == ["a.csv"]
+    assert too_large(request) == ["a.csv"]
 
 
 def test_the_upload_still_checks_csrf(db):
