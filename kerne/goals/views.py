@@ -19,7 +19,7 @@ from django.views.decorators.http import require_POST
 
 from kerne import uploads
 from kerne.accounts.access import login_required, whole_tree_required
-from kerne.goals import charts, coverage, diagram, importers, numbers, selectors, services
+from kerne.goals import charts, coverage, diagram, importers, numbers, selectors, services, survey
 from kerne.goals.forms import (
     ChainLinkForm,
     ChainNodeForm,
@@ -496,8 +496,11 @@ def chain_edit(request: HttpRequest, pk: int) -> HttpResponseBase:
 def indicator_list(request: HttpRequest) -> HttpResponse:
     indicators = selectors.indicators(request.user).order_by("name_da")
     page = Paginator(indicators, 50).get_page(request.GET.get("page"))
-    statuses = statuses_for([(i, i.owner_unit) for i in page.object_list], user=request.user)
-    rows = [(i, statuses[(i.pk, i.owner_unit_id)]) for i in page.object_list]
+    # A survey indicator whose owner's results the viewer may not see: status for their own unit.
+    shown = {i.pk: survey.default_unit(i, i.owner_unit, request.user) for i in page.object_list}
+    units = {i.pk: shown[i.pk] or i.owner_unit for i in page.object_list}
+    statuses = statuses_for([(i, units[i.pk]) for i in page.object_list], user=request.user)
+    rows = [(i, statuses[(i.pk, units[i.pk].pk)], shown[i.pk]) for i in page.object_list]
     can_create = selectors.can_edit_strategy(request.user) or bool(selectors.led_units(request.user))
     context = {
         "page": page,
@@ -519,14 +522,20 @@ def _unit_choices(user: Any, unit: Unit) -> dict[str, Any]:
 def indicator_detail(request: HttpRequest, pk: int) -> HttpResponse:
     indicator = selectors.indicator_or_404(request.user, pk)
     unit = indicator.owner_unit
+    shown_instead_of = None
     if request.GET.get("unit"):
         unit = selectors.goal_unit_or_404(request.user, request.GET["unit"])
     elif not selectors.can_see_goals_of(request.user, unit):
         unit = selectors.led_units(request.user)[0] if selectors.led_units(request.user) else unit
         if not selectors.can_see_goals_of(request.user, unit):
             raise PermissionDenied
+    elif (own_unit := survey.default_unit(indicator, unit, request.user)) is not None:
+        shown_instead_of, unit = unit, own_unit  # survey results the viewer may not see: their own unit's
     reader = SeriesReader([(indicator, unit)], request.user)
     series = reader.series(indicator, unit)
+    survey_reason = ""
+    if indicator.is_survey:
+        survey_reason = survey.missing_reason(indicator, unit, request.user, series)
     plan = plan_of(indicator)
     status = statuses_for([(indicator, unit)], user=request.user)[(indicator.pk, unit.pk)]
     table = []
@@ -571,6 +580,8 @@ def indicator_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "unit": unit,
         "status": status,
         "status_reason": STATUS_REASONS.get(status.computed.reason, ""),
+        "survey_reason": survey_reason,
+        "shown_instead_of": shown_instead_of,
         "table": table,
         "chart_svg": chart_svg,
         "milestones": indicator.milestones.all(),

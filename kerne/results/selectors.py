@@ -96,7 +96,24 @@ def may_see_unit_results(user: AnyUser, round: Round, unit: Unit) -> bool:
         return False
     if round.instrument.kind == InstrumentKind.LEADERSHIP_360:
         return False  # 360 rounds are reported per evaluated leader (evaluation_report)
-    return sees_whole_tree(user) or can_see_unit(user, unit)
+    return may_see_results_of_unit(user, unit)
+
+
+def may_see_results_of_unit(user: AnyUser, unit: Unit) -> bool:
+    """The unit part of `may_see_unit_results`, for any round: the whole tree, or the unit is
+    one the user leads (or lies below one), or their own unit."""
+    return bool(user.is_authenticated and (sees_whole_tree(user) or can_see_unit(user, unit)))
+
+
+def results_unit_for(user: AnyUser, within: Unit) -> Unit | None:
+    """The viewer's own unit to show results for in place of `within` (whose results they may
+    not see): the highest unit inside `within` that they lead, else one they work in."""
+    from kerne.organisation.selectors import led_units, own_units
+
+    for unit in [*led_units(user), *own_units(user)]:
+        if unit.is_within(within) and may_see_results_of_unit(user, unit):
+            return unit
+    return None
 
 
 def rounds_with_results(user: AnyUser) -> list[Round]:
@@ -106,14 +123,18 @@ def rounds_with_results(user: AnyUser) -> list[Round]:
     rounds = Round.objects.select_related("instrument", "target_unit").exclude(status=Round.Status.DRAFT)
     if not sees_whole_tree(user):
         rounds = rounds.filter(status=Round.Status.CLOSED, released=True)
-    visible = []
-    for round_ in rounds.order_by("-opens_at"):
-        if round_.instrument.kind == InstrumentKind.LEADERSHIP_360:
-            if sees_whole_tree(user) or evaluations_for_user(user, round_):
-                visible.append(round_)
-        elif sees_whole_tree(user) or _first_visible_unit(user, round_) is not None:
-            visible.append(round_)
-    return visible
+    return [round_ for round_ in rounds.order_by("-opens_at") if has_results_page(user, round_)]
+
+
+def has_results_page(user: AnyUser, round: Round) -> bool:
+    """Does the round's results page (/resultater/<id>/) open for the user? Pages link to it
+    only then. A 360 round is reported per evaluated leader, so its page opens only for those
+    who may open an evaluation: HR, the leader and their manager, not the executive board as such."""
+    if not may_see_round(user, round):
+        return False
+    if round.instrument.kind == InstrumentKind.LEADERSHIP_360:
+        return bool(evaluations_for_user(user, round))
+    return sees_whole_tree(user) or _first_visible_unit(user, round) is not None
 
 
 def _first_visible_unit(user: AnyUser, round: Round) -> Unit | None:

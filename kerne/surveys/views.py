@@ -30,6 +30,7 @@ from kerne.accounts.access import hr_required, login_required
 from kerne.i18n import localized
 from kerne.organisation.models import Person
 from kerne.organisation.selectors import person_of
+from kerne.results import selectors as results_selectors
 from kerne.surveys import selectors, services, submission
 from kerne.surveys.models import Evaluation, Invitation, OpenLink, RaterGroup, Round
 from kerne.surveys.round_forms import (
@@ -113,6 +114,8 @@ def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "open_links": round_.open_links.select_related("unit").order_by("unit__path"),
         "invited": round_.invitations.count(),
         "preview": services.launch_preview(round_) if round_.status == Round.Status.DRAFT else None,
+        # Its results, and their release once it has closed (/resultater/<id>/).
+        "results_page": results_selectors.has_results_page(request.user, round_),
     }
     return render(request, "surveys/rounds/detail.html", context)
 
