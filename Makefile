@@ -21,6 +21,7 @@ setup: $(STAMP)
 
 run: setup
 	DEBUG=1 $(BIN)/kerne migrate --noinput
+	DEBUG=1 $(BIN)/kerne createcachetable
 	DEBUG=1 $(BIN)/kerne compilemessages --ignore=.venv -v 0
 	$(RUN_ENV) $(BIN)/kerne demo --if-empty
 	@echo ""

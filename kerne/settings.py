@@ -15,6 +15,8 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from kerne.client_ip import parse_trusted_proxies
+
 BASE_DIR = Path(__file__).resolve().parent
 PROJECT_DIR = BASE_DIR.parent
 
@@ -196,10 +198,12 @@ LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"
 
-# Login guessing: lock a username+IP pair after this many failures for an hour.
+# Login guessing: lock a username+IP pair after this many failures for an hour. The IP is the
+# client's, read through the trusted proxies only (kerne/client_ip.py).
 AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = 1
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_CLIENT_IP_CALLABLE = "kerne.client_ip.client_ip"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_ENABLED = env_bool("LOGIN_RATE_LIMIT", True)
@@ -255,6 +259,30 @@ TASKS = {
             "immediate": "django_tasks.backends.immediate.ImmediateBackend",
         }[env_str("TASKS_BACKEND", "database")]
     }
+}
+
+# The proxies in front of Kerne whose X-Forwarded-For is believed: empty (none, the default), a
+# count ("1": one proxy, Kerne reachable only through it) or addresses and networks
+# ("10.0.0.0/8,127.0.0.1"). The login lock-out and the open-survey rate limit key on the
+# client address derived through it (kerne/client_ip.py).
+KERNE_TRUSTED_PROXIES = env_str("KERNE_TRUSTED_PROXIES")
+try:
+    parse_trusted_proxies(KERNE_TRUSTED_PROXIES)
+except ValueError as error:
+    raise ImproperlyConfigured(str(error)) from error
+
+# "default" is each process's own memory: round results are memoised there
+# (kerne/results/rollup.py). "shared" is the same for every worker and server: the open-survey
+# rate limit counts there, in the database table kerne_cache (`kerne migrate` creates it;
+# kerne/cache.py).
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "shared": {
+        "BACKEND": "kerne.cache.SharedDatabaseCache",
+        "LOCATION": "kerne_cache",
+        "TIMEOUT": 3600,
+        "OPTIONS": {"MAX_ENTRIES": 100_000},
+    },
 }
 
 # Public address used in e-mails and QR codes (links must work outside the request).

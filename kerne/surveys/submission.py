@@ -36,12 +36,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import BaseCache, caches
 from django.db import IntegrityError, connection, transaction
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from kerne.cache import SHARED as SHARED_CACHE
+from kerne.client_ip import rate_limit_subject
 from kerne.surveys import journal
 from kerne.surveys.models import (
     Comment,
@@ -63,7 +65,8 @@ COMMENT_LIMIT = 2000
 NONCE_LIMIT = 128
 GENERAL = "__all__"  # errors that belong to no single field
 
-# Open links: at most this many submissions per IP address per window (DESIGN: rate-limited).
+# Open links: at most this many submissions per client address per window (DESIGN: rate-limited),
+# counted in the cache all workers share.
 OPEN_RATE_LIMIT = 20
 OPEN_RATE_WINDOW_SECONDS = 600
 
@@ -503,19 +506,26 @@ def _store(
 # --- Rate limit for open links -----------------------------------------------------------
 
 
-def open_rate_limited(client_address: str) -> bool:
-    """Count one open-survey submission from this address; True when over the limit.
+def open_rate_limited(client_address: str, *, cache: BaseCache | None = None) -> bool:
+    """Count one open-survey submission from this client; True when over the limit.
 
-    The address is kept only as a keyed hash in the cache, for one window, never stored.
+    `client_address` is the client's, read through the trusted proxies (kerne/client_ip.py);
+    an IPv6 client counts by its /64 network. The count lives in the cache every worker
+    shares (``caches["shared"]``, kerne/cache.py), under a keyed hash of the address, and
+    expires at the end of its window: no address is stored, and no time finer than the window.
     """
-    digest = hmac.new(settings.SECRET_KEY.encode(), client_address.encode(), "sha256").hexdigest()[:32]
-    window = int(timezone.now().timestamp()) // OPEN_RATE_WINDOW_SECONDS
+    store = cache if cache is not None else caches[SHARED_CACHE]
+    subject = rate_limit_subject(client_address)
+    digest = hmac.new(settings.SECRET_KEY.encode(), subject.encode(), "sha256").hexdigest()[:32]
+    now = int(timezone.now().timestamp())
+    window = now // OPEN_RATE_WINDOW_SECONDS
+    remaining = (window + 1) * OPEN_RATE_WINDOW_SECONDS - now
     key = f"kerne:open-rate:{digest}:{window}"
-    if cache.add(key, 1, timeout=OPEN_RATE_WINDOW_SECONDS):
+    if store.add(key, 1, timeout=remaining):
         return False
     try:
-        count = cache.incr(key)
+        count = store.incr(key)
     except ValueError:  # expired between add and incr
-        cache.add(key, 1, timeout=OPEN_RATE_WINDOW_SECONDS)
+        store.add(key, 1, timeout=remaining)
         return False
-    return count > OPEN_RATE_LIMIT
+    return int(count) > OPEN_RATE_LIMIT

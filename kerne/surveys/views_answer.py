@@ -39,6 +39,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
 from kerne.accounts.access import public
+from kerne.client_ip import client_ip
 from kerne.i18n import localized
 from kerne.surveys import submission
 from kerne.surveys.models import Evaluation, Instrument, RaterGroup, Round
@@ -512,7 +513,7 @@ def answer_open(request: HttpRequest, slug: str) -> HttpResponse:
     nonce = submission.new_nonce()
     status = 200
     if request.method == "POST":
-        if submission.open_rate_limited(request.META.get("REMOTE_ADDR", "")):
+        if submission.open_rate_limited(client_ip(request)):
             return _message(
                 request,
                 language=language,

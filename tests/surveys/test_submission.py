@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.db import connection
 from django.utils import timezone
 
 from kerne.surveys.models import Comment, Invitation, OpenSubmission, Response, Round
@@ -287,11 +288,12 @@ def test_invited_round_has_no_open_link_answers():
     assert open_submit(link.slug, NONCE, full_answers(round.instrument)).reason == UNKNOWN
 
 
+@pytest.mark.django_db
 def test_open_rate_limit_counts_per_address():
-    from django.core.cache import cache
-
-    cache.clear()
     results = [open_rate_limited("10.0.0.1") for _ in range(21)]
     assert results[:20] == [False] * 20 and results[20] is True
     assert open_rate_limited("10.0.0.2") is False
-    assert not any("10.0.0.1" in str(key) for key in getattr(cache, "_cache", {}))
+    with connection.cursor() as cursor:  # the shared cache's table (kerne/cache.py)
+        cursor.execute("SELECT cache_key FROM kerne_cache")
+        keys = [key for (key,) in cursor.fetchall()]
+    assert len(keys) == 2 and not any("10.0.0." in key for key in keys)
