@@ -36,6 +36,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
+from django.core import signing
 from django.core.cache import BaseCache, caches
 from django.db import IntegrityError, connection, transaction
 from django.utils import formats, timezone, translation
@@ -63,6 +64,12 @@ from kerne.surveys.tokens import token_hashes
 
 COMMENT_LIMIT = 2000
 NONCE_LIMIT = 128
+# Open links: the form's nonce is signed for its round (new_nonce) and accepted this long.
+NONCE_SALT = "kerne.surveys.open-nonce"
+NONCE_MAX_AGE_SECONDS = 12 * 3600
+NONCE_OK = "ok"
+NONCE_EXPIRED = "expired"
+NONCE_INVALID = "invalid"
 GENERAL = "__all__"  # errors that belong to no single field
 
 # Open links: at most this many submissions per client address per window (DESIGN: rate-limited),
@@ -93,6 +100,7 @@ class SubmitResult:
     status: str
     errors: dict[str, list[str]] = field(default_factory=dict)
     reason: str = ""
+    renew_nonce: bool = False  # open links: the form's nonce was refused; send a new one
 
     @property
     def stored(self) -> bool:
@@ -213,13 +221,44 @@ def validate_submission(
     return Validated(answers=packed, comments=cleaned, errors=errors)
 
 
-def valid_nonce(nonce: str) -> bool:
-    return 16 <= len(nonce) <= NONCE_LIMIT and all(c.isalnum() or c in "-_" for c in nonce)
+def _nonce_signer(round_id: int) -> signing.TimestampSigner:
+    return signing.TimestampSigner(salt=f"{NONCE_SALT}:{round_id}")
 
 
-def new_nonce() -> str:
-    """The random value an open survey's form carries to recognise a resubmission."""
-    return secrets.token_urlsafe(24)
+def new_nonce(round_id: int) -> str:
+    """The value an open survey's form carries, issued by the server for one round.
+
+    Random (so a resubmitted form is recognised: its hash is stored once, OpenSubmission),
+    signed for the round with the time it was issued (TimestampSigner), so only a form this
+    server gave out in the last NONCE_MAX_AGE_SECONDS is accepted. The time is in the value
+    the browser holds, never stored: the database keeps only the value's hash.
+    """
+    return _nonce_signer(round_id).sign(secrets.token_urlsafe(16))
+
+
+def nonce_state(nonce: str, round_id: int) -> str:
+    """NONCE_OK, NONCE_EXPIRED (issued for this round too long ago) or NONCE_INVALID."""
+    if not nonce or len(nonce) > NONCE_LIMIT:
+        return NONCE_INVALID
+    try:
+        _nonce_signer(round_id).unsign(nonce, max_age=NONCE_MAX_AGE_SECONDS)
+    except signing.SignatureExpired:
+        return NONCE_EXPIRED
+    except signing.BadSignature:
+        return NONCE_INVALID
+    return NONCE_OK
+
+
+def nonce_error(state: str) -> str:
+    if state == NONCE_EXPIRED:
+        return _(
+            "Siden har været åben i mere end %(hours)s timer, og formularen er udløbet. Du har fået "
+            "en ny, og dine svar står stadig herunder: send dem igen."
+        ) % {"hours": NONCE_MAX_AGE_SECONDS // 3600}
+    return _(
+        "Formularen kunne ikke genkendes. Du har fået en ny, og dine svar står stadig herunder: "
+        "send dem igen."
+    )
 
 
 # --- Services ----------------------------------------------------------------------------
@@ -443,7 +482,9 @@ def open_response_submit(
 ) -> SubmitResult:
     """Store one answer to an open (link) survey for the link's unit, rater group citizen.
 
-    `nonce` is the random value of the form; the same nonce is accepted once.
+    `nonce` is the value the server issued with the form (new_nonce); it is accepted once,
+    for the link's round, within NONCE_MAX_AGE_SECONDS. A refused nonce is INVALID with
+    `renew_nonce` set: the form is shown again with the answers and a fresh nonce.
     """
     with translation.override(language or settings.LANGUAGE_CODE):
         link = find_open_link(slug)
@@ -454,12 +495,13 @@ def open_response_submit(
         state = round_state(round, now)
         if state != "open":
             return SubmitResult(UNAVAILABLE, reason=state)
-        if not valid_nonce(nonce):
-            return SubmitResult(
-                INVALID, errors={GENERAL: [_("Formularen er ugyldig. Hent siden igen, og svar igen.")]}
-            )
+        nonce_checked = nonce_state(nonce, round.pk)
         items, questions, item_count = instrument_rules(round.instrument_id)
         checked = validate_submission(items, questions, answers, comments)
+        if nonce_checked != NONCE_OK:  # with whatever else needs fixing, so it is said once
+            errors = {**checked.errors}
+            errors[GENERAL] = [nonce_error(nonce_checked), *errors.get(GENERAL, [])]
+            return SubmitResult(INVALID, errors=errors, renew_nonce=True)
         if checked.errors:
             return SubmitResult(INVALID, errors=checked.errors)
         with transaction.atomic():

@@ -2,7 +2,9 @@
 
 - `/svar/<token>/`: a personal invitation, reached by the link in an e-mail or a paper
   code (the code is the token). No login: the token is the key.
-- `/svar/aaben/<slug>/`: an open survey for citizens and businesses, per unit.
+- `/svar/aaben/<slug>/`: an open survey for citizens and businesses, per unit. Its form
+  carries a nonce the server signed for the round (submission.new_nonce); a form not issued
+  here, or left open too long, comes back with its answers and a fresh nonce.
 - `/svar/kode/`: type a paper code (with or without dashes or spaces, any case).
 - `/svar/tak/`: the receipt, shown only after the answer was committed.
 
@@ -510,7 +512,7 @@ def answer_open(request: HttpRequest, slug: str) -> HttpResponse:
     answers: dict[str, str] = {}
     comments: dict[str, str] = {}
     errors: dict[str, list[str]] = {}
-    nonce = submission.new_nonce()
+    nonce = ""
     status = 200
     if request.method == "POST":
         if submission.open_rate_limited(client_ip(request)):
@@ -539,8 +541,8 @@ def answer_open(request: HttpRequest, slug: str) -> HttpResponse:
         if result.unavailable:
             return _unavailable(request, result.reason, round, language)
         errors, status = result.errors, 400
-        if not submission.valid_nonce(nonce):
-            nonce = submission.new_nonce()
+        if result.renew_nonce:  # not issued here, for another round, or too old: a fresh form
+            nonce = ""
     return _form_page(
         request,
         round=round,
@@ -551,7 +553,7 @@ def answer_open(request: HttpRequest, slug: str) -> HttpResponse:
         answers=answers,
         comments=comments,
         errors=errors,
-        nonce=nonce,
+        nonce=nonce or submission.new_nonce(round.pk),
         status=status,
     )
 

@@ -329,7 +329,7 @@ def open_link_round(world: World) -> RoundTruth:
             answers = {key: str(o) for key, o in zip(truth.item_keys, options, strict=True)}
             result = open_response_submit(
                 slug=link.slug,
-                nonce=new_nonce(),
+                nonce=new_nonce(link.round_id),
                 answers=answers,
                 comments={"comment": comment} if comment else {},
                 language="da",

@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from kerne.surveys.models import Comment, OpenSubmission, Response, Round
-from kerne.surveys.submission import OPEN_RATE_LIMIT
+from kerne.surveys.submission import OPEN_RATE_LIMIT, new_nonce
 from kerne.surveys.tokens import format_paper_code, new_paper_code
 from kerne.surveys.views_answer import FORM_URLENCODED
 from tests.surveys.factories import full_answers, make_evaluation, make_invitation, make_open_link, make_round
@@ -149,7 +149,7 @@ def test_bad_input_is_shown_per_field_and_nothing_is_stored(client, change, anch
 def test_optional_items_may_be_left_out(client):
     round = make_round(instrument="citizen", mode=Round.Mode.OPEN_LINK)
     link = make_open_link(round)
-    data = form_data(round.instrument, nonce="a" * 32)
+    data = form_data(round.instrument, nonce=new_nonce(round.pk))
     del data["q-quality-result"]
     response = client.post(reverse("answer:open", kwargs={"slug": link.slug}), data)
     assert response.status_code == 303
@@ -235,12 +235,14 @@ def test_open_survey_is_rate_limited_per_address(client):
     round = make_round(instrument="citizen", mode=Round.Mode.OPEN_LINK)
     link = make_open_link(round)
     page = reverse("answer:open", kwargs={"slug": link.slug})
-    for n in range(OPEN_RATE_LIMIT):
-        assert Client().post(page, form_data(round.instrument, nonce=f"{n:032d}")).status_code == 303
-    limited = Client().post(page, form_data(round.instrument, nonce="z" * 32))
+    for _ in range(OPEN_RATE_LIMIT):
+        assert Client().post(page, form_data(round.instrument, nonce=new_nonce(round.pk))).status_code == 303
+    limited = Client().post(page, form_data(round.instrument, nonce=new_nonce(round.pk)))
     assert limited.status_code == 429 and "Vent lidt" in limited.content.decode()
     assert Response.objects.count() == OPEN_RATE_LIMIT
-    other_address = Client(REMOTE_ADDR="192.0.2.9").post(page, form_data(round.instrument, nonce="y" * 32))
+    other_address = Client(REMOTE_ADDR="192.0.2.9").post(
+        page, form_data(round.instrument, nonce=new_nonce(round.pk))
+    )
     assert other_address.status_code == 303
 
 
@@ -248,9 +250,10 @@ def test_open_survey_bad_input_keeps_the_nonce_and_stores_nothing(client):
     round = make_round(instrument="citizen", mode=Round.Mode.OPEN_LINK)
     link = make_open_link(round)
     page = reverse("answer:open", kwargs={"slug": link.slug})
-    data = form_data(round.instrument, nonce="k" * 32, **{"q-quality-respect": "9"})
+    nonce = new_nonce(round.pk)
+    data = form_data(round.instrument, nonce=nonce, **{"q-quality-respect": "9"})
     response = client.post(page, data)
-    assert response.status_code == 400 and 'value="' + "k" * 32 + '"' in response.content.decode()
+    assert response.status_code == 400 and f'value="{nonce}"' in response.content.decode()
     assert Response.objects.count() == 0 and OpenSubmission.objects.count() == 0
     assert client.get(reverse("answer:open", kwargs={"slug": "nope"})).status_code == 404
     invited = make_round()

@@ -295,7 +295,7 @@ def test_class4_rates_page_equals_results_after_close(hr, django_capture_on_comm
         count = {service.pk: 2, library.pk: 6, branch.pk: 1, pool.pk: 6}[link.unit_id]
         for _ in range(count):
             result = open_response_submit(
-                slug=link.slug, nonce=new_nonce(), answers=answers, comments={}, language="da"
+                slug=link.slug, nonce=new_nonce(round_open.pk), answers=answers, comments={}, language="da"
             )
             assert result.stored
     close(round_open, capture)

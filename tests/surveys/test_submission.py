@@ -22,6 +22,7 @@ from kerne.surveys.submission import (
     UNKNOWN,
     ItemRule,
     QuestionRule,
+    new_nonce,
     open_rate_limited,
     open_response_submit,
     response_submit,
@@ -246,13 +247,11 @@ def open_submit(slug, nonce, answers, comments=None):
     )
 
 
-NONCE = "n" * 32
-
-
 @pytest.mark.django_db
 def test_open_link_answers_count_for_the_links_unit_as_citizens():
     round = make_round(instrument="citizen", mode=Round.Mode.OPEN_LINK)
     link = make_open_link(round)
+    NONCE = new_nonce(round.pk)
     answers = full_answers(round.instrument, "5")
     answers.pop("quality-result")  # optional
     assert open_submit(link.slug, NONCE, answers, {"anything-else": "Tak"}).stored
@@ -263,7 +262,7 @@ def test_open_link_answers_count_for_the_links_unit_as_citizens():
     assert open_submit(link.slug, NONCE, answers).status == ALREADY_ANSWERED
     assert Response.objects.count() == 1 and Comment.objects.count() == 1
     # a fresh form is a new respondent
-    assert open_submit(link.slug, "m" * 32, answers).stored
+    assert open_submit(link.slug, new_nonce(round.pk), answers).stored
 
 
 @pytest.mark.django_db
@@ -271,8 +270,10 @@ def test_open_link_bad_input():
     round = make_round(instrument="citizen", mode=Round.Mode.OPEN_LINK)
     link = make_open_link(round)
     answers = full_answers(round.instrument)
+    NONCE = new_nonce(round.pk)
     assert open_submit("nope", NONCE, answers).reason == UNKNOWN
     assert open_submit(link.slug, "short", answers).errors[GENERAL]
+    assert open_submit(link.slug, "n" * 32, answers).errors[GENERAL]  # not issued by the server
     assert open_submit(link.slug, NONCE, {**answers, "quality-handling": "9"}).invalid
     assert nothing_stored() and OpenSubmission.objects.count() == 0
     round.status = Round.Status.CLOSED
@@ -285,7 +286,7 @@ def test_open_link_bad_input():
 def test_invited_round_has_no_open_link_answers():
     round = make_round(mode=Round.Mode.INVITED)
     link = make_open_link(round)
-    assert open_submit(link.slug, NONCE, full_answers(round.instrument)).reason == UNKNOWN
+    assert open_submit(link.slug, new_nonce(round.pk), full_answers(round.instrument)).reason == UNKNOWN
 
 
 @pytest.mark.django_db
