@@ -563,11 +563,15 @@ def open_rate_limited(client_address: str, *, cache: BaseCache | None = None) ->
     window = now // OPEN_RATE_WINDOW_SECONDS
     remaining = (window + 1) * OPEN_RATE_WINDOW_SECONDS - now
     key = f"kerne:open-rate:{digest}:{window}"
-    if store.add(key, 1, timeout=remaining):
-        return False
+    # Count first: a client seen before in this window is one locked UPDATE, and a database
+    # cache is not asked to insert a key it already holds (an error in PostgreSQL's log).
     try:
         count = store.incr(key)
-    except ValueError:  # expired between add and incr
-        store.add(key, 1, timeout=remaining)
-        return False
+    except ValueError:  # the client's first submission in this window
+        if store.add(key, 1, timeout=remaining):
+            return False
+        try:  # another worker counted the client's first one at the same moment
+            count = store.incr(key)
+        except ValueError:
+            return False
     return int(count) > OPEN_RATE_LIMIT

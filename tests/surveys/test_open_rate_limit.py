@@ -133,3 +133,31 @@ def test_shared_cache_increments_keep_the_expiry():
     with connection.cursor() as cursor:
         cursor.execute("SELECT COUNT(*) FROM kerne_cache")
         assert cursor.fetchone()[0] == 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_workers_counting_at_the_same_moment_lose_no_step():
+    import threading
+
+    from django.db import connections
+
+    shared = caches["shared"]
+    shared.clear()
+    shared.add("together", 0, timeout=60)
+    start = threading.Barrier(4)
+
+    def worker() -> None:
+        try:
+            start.wait()
+            for _ in range(10):
+                caches["shared"].incr("together")
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=worker) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert shared.get("together") == 40
+    shared.clear()
