@@ -8,11 +8,14 @@ log and on invitations (the invitation row stays, unlinked, so response rates st
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 from typing import Any
 
 from django.apps import apps
 from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from kerne.accounts.audit import audit_record
 from kerne.accounts.models import AuditEntry
@@ -22,8 +25,28 @@ from kerne.organisation.models import Person
 ERASED_NAME = "Slettet person"
 
 
+def _invitation_export(invitation: Any, now: dt.datetime) -> dict[str, Any]:
+    """One survey invitation. While its round is open, whether the person has answered is
+    theirs to see; what they answered is never stored with them. Once the round has closed
+    Kerne keeps no record of who answered (kerne/surveys/sealing.py, forget_respondents), and
+    the export says so rather than report a "not answered" that is merely forgotten."""
+    round_ = invitation.round
+    # The surveys app's Round.Status values; "closed" also when its closing time has passed.
+    closed = round_.status == "closed" or round_.closes_at <= now
+    row: dict[str, Any] = {
+        "round": round_.name,
+        "round_status": "closed" if closed else "open",
+        "answered": None if closed else invitation.answered,
+        "rater_group": invitation.rater_group,
+    }
+    if closed:
+        row["answered_note"] = _("Målingen er lukket: Kerne gemmer ikke, hvem der svarede.")
+    return row
+
+
 def person_export(person: Person) -> dict[str, Any]:
     """Everything Kerne stores about the person, as plain JSON-ready data."""
+    now = timezone.now()
     user = person.user
     data: dict[str, Any] = {
         "person": {"name": person.name, "email": person.email, "external_key": person.external_key},
@@ -52,8 +75,7 @@ def person_export(person: Person) -> dict[str, Any]:
             for e in person.engagements.select_related("unit", "pipeline_level").order_by("valid_from")
         ],
         "survey_invitations": [
-            # That the person answered is theirs to see; what they answered is not stored with them.
-            {"round": inv.round.name, "answered": inv.answered, "rater_group": inv.rater_group}
+            _invitation_export(inv, now)
             for inv in person.invitations.select_related("round").order_by("round__opens_at")
         ],
         "changes_made": [
@@ -78,6 +100,10 @@ def person_erase(*, actor: AnyUser | None, person: Person) -> None:
             object_repr=ERASED_NAME
         )
         if apps.is_installed("kerne.surveys"):
+            person.invitations.update(person=None)
+            # Again, in a new snapshot: on PostgreSQL, sealing a closed round moves its
+            # invitation rows out and back in (kerne/surveys/sealing.py); a row moved while
+            # the first UPDATE waited for it is found only now.
             person.invitations.update(person=None)
             person.evaluations.update(leader_name=ERASED_NAME)
         person.name = ERASED_NAME

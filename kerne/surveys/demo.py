@@ -18,8 +18,9 @@ some respondents leave a comment whose tone follows their answers.
 
 Storage follows the anonymity model: responses and comments are bulk-inserted in a shuffled
 order with their round, unit and rater group only (no date), on each invitation's response
-unit as a launch would fix it (kerne/surveys/pooling.py); which invitations are marked
-answered is drawn per unit, so the counts agree and nothing links an invitation to a response.
+unit as a launch would fix it (kerne/surveys/pooling.py); who answered is drawn per unit, so
+the counts agree and nothing links an invitation to a response. The finished rounds' invitations
+say nothing about who answered, as a closed round's never do (sealing.forget_respondents).
 Everything is vectorised with numpy: 5,000 people take a few seconds.
 """
 
@@ -355,7 +356,6 @@ def _social_capital_round(
         rate = rates[unit_id]
         count = min(len(rows), max(0, round(len(rows) * rate + rng.uniform(-0.5, 0.5))))
         answered_rows += prng.sample(rows, count)
-    answered = set(answered_rows)
     Invitation.objects.bulk_create(
         [
             Invitation(
@@ -365,8 +365,8 @@ def _social_capital_round(
                 response_unit_id=stored_on[unit_id],
                 rater_group=RaterGroup.EMPLOYEE,
                 token_hash=hashes[row],
-                answered=row in answered,
-                # A closed round: no reminder counts, no e-mail flags (sealing.forget_timing).
+                # A closed round: nobody marked answered, no reminder counts, no e-mail flags
+                # (sealing.forget_respondents).
             )
             for row, (person, unit_id) in enumerate(plan)
         ],

@@ -18,11 +18,13 @@ How a response is stored is what lets employees answer honestly (DESIGN §3.1–
   PostgreSQL keeps no such column, but its system columns (`xmin`, `ctid`) show which
   rows one transaction wrote and roughly in which order, to anyone who can run SQL on
   the tables (never through Kerne), until the round is sealed (kerne/surveys/sealing.py).
-- `Invitation` records *that* a person answered (a boolean, no time), never *what*.
-  Its token is stored only as a SHA-256 hash. What tells *when* within a round a person
+- `Invitation` records *that* a person answered (a boolean, no time), never *what*,
+  and only while the round runs. Its token is stored only as a SHA-256 hash. When the
+  round closes, the flag is cleared with what tells *when* within the round a person
   answered — how many reminders reached them before they answered (`reminders_sent`),
-  whether the token in force was e-mailed or printed later (`emailed`) — is cleared when
-  the round closes (services.round_close, sealing.forget_timing).
+  whether the token in force was e-mailed or printed later (`emailed`): the answered
+  invitations of a pooled unit are the candidate authors of its responses
+  (services.round_close, sealing.forget_respondents).
 """
 
 from __future__ import annotations
@@ -229,7 +231,8 @@ class Evaluation(models.Model):
 
 
 class Invitation(models.Model):
-    """The right of one person to answer once. Knows *that* they answered, never *what*."""
+    """The right of one person to answer once. Knows *that* they answered, never *what*, and
+    only until the round closes (sealing.forget_respondents)."""
 
     round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="invitations")
     # SET_NULL: erasing a person (GDPR) keeps the round's invitation counts intact.

@@ -6,7 +6,9 @@
 - An employee's own invitations (`invitations_of`, `waiting_invitations_of`,
   `own_invitation_to_answer_or_404`): only those of the user's own Person, in launched
   rounds that are open or closed within RECENTLY_CLOSED_DAYS. Nothing about what was
-  answered: an invitation knows only *that* it was answered (DESIGN §3.2).
+  answered: an invitation knows only *that* it was answered (DESIGN §3.2), and once its
+  round has closed not even that (sealing.forget_respondents): read `answered` only for a
+  round that takes answers.
 - Response rates (`response_rates`, the HR rates page and the API's round status): counts
   are results too (DESIGN §3.3–3.4), so they are read from the ONE decision the results
   read, `kerne.results.rollup.round_results(round)`: the round's tree frozen at launch,

@@ -361,12 +361,16 @@ def round_close(*, actor: AnyUser | None, round: Round) -> Round:
     """Close an open round now: no more answers are taken, and the answers are sealed
     (kerne/surveys/sealing.py) in the background.
 
-    In the same transaction the invitations forget what told when within the round each
-    person answered (`sealing.forget_timing`: reminder counts, e-mailed or printed), and
-    on SQLite the write-ahead log is emptied once that has committed (journal.py).
+    In the same transaction the invitations forget who answered and what told when within
+    the round each person answered (`sealing.forget_respondents`: the answered flag, reminder
+    counts, e-mailed or printed). Nothing needs the flag afterwards: the claim that refuses a
+    second answer re-checks that the round is open (submission.py), and results and response
+    rates count responses. On SQLite the write-ahead log is emptied once that has committed
+    (journal.py); on PostgreSQL the seal that follows rewrites the cleared rows in random
+    order and VACUUMs the old versions away (sealing.py).
     """
     from kerne.surveys import journal
-    from kerne.surveys.sealing import forget_timing
+    from kerne.surveys.sealing import forget_respondents
     from kerne.surveys.tasks import seal_round
 
     if round.status != Round.Status.OPEN:
@@ -379,7 +383,7 @@ def round_close(*, actor: AnyUser | None, round: Round) -> Round:
             changes["closes_at"] = [str(round.closes_at), str(now)]
             round.closes_at = now
         round.save(update_fields=["status", "closes_at"])
-        forget_timing([round.pk])
+        forget_respondents([round.pk])
         audit_record(actor=actor, action="round.close", obj=round, changes=changes)
         round_id = round.pk
         transaction.on_commit(journal.wal_truncate)
@@ -707,7 +711,9 @@ def paper_codes_issue(
     in force is the printed one). The codes are returned once, for printing, and stored
     only hashed; printing again issues new codes and the old sheet stops working.
     """
-    if round.status != Round.Status.OPEN:
+    # A round past its closing time takes no answers, and its invitations no longer say who
+    # answered (sealing.forget_respondents): a code printed now would work for nobody.
+    if round.status != Round.Status.OPEN or round.closes_at <= timezone.now():
         raise RoundError({"__all__": _("Papirkoder kan kun udskrives, mens målingen er åben.")})
     if round.mode != Round.Mode.INVITED:
         raise RoundError({"__all__": _("En måling med åbent link har ingen personlige koder.")})
@@ -722,9 +728,10 @@ def paper_codes_issue(
     with transaction.atomic():
         for invitation in invitations.select_for_update(of=("self",)):
             code = tokens.new_paper_code()
-            updated = Invitation.objects.filter(pk=invitation.pk, answered=False).update(
-                token_hash=hash_secret(tokens.normalize_code(code)), emailed=False
-            )
+            not_closed = Round.objects.filter(status=Round.Status.OPEN, closes_at__gt=timezone.now())
+            updated = Invitation.objects.filter(
+                pk=invitation.pk, answered=False, round_id__in=not_closed.values("pk")
+            ).update(token_hash=hash_secret(tokens.normalize_code(code)), emailed=False)
             if not updated:
                 continue
             assert invitation.person is not None

@@ -99,11 +99,17 @@ def _send(round: Round, invitations: Iterable[Invitation], kind: str) -> int:
         finally:
             connection.close()
         with transaction.atomic():
+            # Only until the round closes (it may not have opened yet): afterwards its invitations
+            # no longer say who answered (sealing.forget_respondents), and they must not start
+            # counting reminders again. A link e-mailed in the last moment then simply does not work.
+            not_closed = Round.objects.filter(status=Round.Status.OPEN, closes_at__gt=timezone.now())
             for item in delivered:
                 changes: dict[str, Any] = {"token_hash": hash_secret(item.token), "emailed": True}
                 if kind == "reminder":
                     changes["reminders_sent"] = F("reminders_sent") + 1
-                sent += Invitation.objects.filter(pk=item.invitation_id, answered=False).update(**changes)
+                sent += Invitation.objects.filter(
+                    pk=item.invitation_id, answered=False, round_id__in=not_closed.values("pk")
+                ).update(**changes)
         batch.clear()
 
     for invitation in invitations:
@@ -119,7 +125,9 @@ def _send(round: Round, invitations: Iterable[Invitation], kind: str) -> int:
 def send_invitations(round_id: int) -> int:
     """E-mail every not yet e-mailed, unanswered invitation of an open round that has an address."""
     round = Round.objects.select_related("instrument").get(pk=round_id)
-    if round.status != Round.Status.OPEN:
+    # A round past its closing time has forgotten who answered (sealing.forget_respondents):
+    # everyone would look not yet invited.
+    if round.status != Round.Status.OPEN or round.closes_at <= timezone.now():
         return 0
     invitations = (
         round.invitations.filter(answered=False, emailed=False, person__isnull=False)
@@ -137,7 +145,7 @@ def send_reminders(round_id: int) -> int:
 
     round = Round.objects.select_related("instrument").get(pk=round_id)
     # A round past its closing time takes no answers and counts no more reminders: its
-    # counts are cleared when it closes (sealing.forget_timing).
+    # counts, and who answered, are cleared when it closes (sealing.forget_respondents).
     if round.status != Round.Status.OPEN or round.closes_at <= timezone.now():
         return 0
     invitations = reminder_recipients(round).select_related("person", "evaluation").order_by("pk")

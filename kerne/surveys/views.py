@@ -335,8 +335,15 @@ def round_remind(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("%(n)d påmindelser sendes.") % {"n": count})
             return redirect("surveys:round_rates", pk=pk)
-    recipients = services.reminder_recipients(round_).count() if round_.status == Round.Status.OPEN else 0
-    return render(request, "surveys/rounds/remind.html", {"round": round_, "recipients": recipients})
+    # Past its closing time a round takes no reminders, and its invitations no longer say who
+    # answered (sealing.forget_respondents): counting "not answered yet" would count everyone.
+    can_remind = round_.status == Round.Status.OPEN and round_.closes_at > timezone.now()
+    recipients = services.reminder_recipients(round_).count() if can_remind else 0
+    return render(
+        request,
+        "surveys/rounds/remind.html",
+        {"round": round_, "recipients": recipients, "can_remind": can_remind},
+    )
 
 
 @hr_required
@@ -486,16 +493,22 @@ class _MyInvitation:
 
 
 def _my_status(invitation: Invitation, now: dt.datetime) -> str:
+    """The round's state first: a closed round's invitation says nothing about who answered
+    (sealing.forget_respondents; a round closed by its date forgets at the next
+    `kerne seal-rounds`, and the page never shows it in between)."""
+    state = submission.round_state(invitation.round, now)  # as the answer pages judge it
+    if state == submission.CLOSED:
+        return "closed"
     if invitation.answered:
         return "answered"
-    state = submission.round_state(invitation.round, now)  # as the answer pages judge it
-    return {submission.CLOSED: "closed", submission.NOT_OPEN_YET: "not_open_yet"}.get(state, "waiting")
+    return "not_open_yet" if state == submission.NOT_OPEN_YET else "waiting"
 
 
 @login_required
 def my_surveys(request: HttpRequest) -> HttpResponse:
     """The logged-in employee's own invitations: open rounds and those closed lately.
-    Only *that* an invitation was answered, never what (there is no way from one to the other)."""
+    While a round is open, only *that* an invitation was answered, never what (there is no
+    way from one to the other); once it has closed, not even that: Kerne forgets it."""
     now = timezone.now()
     labels = dict(RaterGroup.choices)
     rows = [

@@ -19,7 +19,7 @@ from django.db import connection
 
 from kerne.surveys import submission
 from kerne.surveys.models import Comment, Invitation, Response, Round
-from kerne.surveys.sealing import round_seal, rounds_to_seal
+from kerne.surveys.sealing import round_seal, rounds_closed_recently, rounds_to_seal
 from kerne.surveys.services import round_close
 from tests.surveys.factories import full_answers, make_invitation, make_round
 
@@ -144,6 +144,75 @@ def test_a_sealed_open_round_keeps_taking_answers_and_the_command_seals_them_too
     )
 
 
+def invitation_order(round: Round) -> list[int]:
+    return column("SELECT id FROM surveys_invitation WHERE round_id = %s ORDER BY ctid", [round.pk])
+
+
+INVITED, ANSWERING = 32, 8
+
+
+def round_where_some_answered() -> tuple[Round, set[int]]:
+    """INVITED invitations created at launch, then every fourth person answers: the claims
+    rewrite only the answered rows."""
+    round = make_round()
+    invited = [make_invitation(round) for _ in range(INVITED)]
+    answered = set()
+    for invitation, token in invited[::4]:
+        result = submission.response_submit(
+            token=token, answers=full_answers(round.instrument), comments={}, language="da"
+        )
+        assert result.stored
+        answered.add(invitation.pk)
+    assert len(answered) == ANSWERING
+    return round, answered
+
+
+def assert_the_bookkeeping_forgets_who_answered(round: Round, answered: set[int], before: list[int]) -> None:
+    assert not Invitation.objects.filter(round=round, answered=True).exists()
+    # One writer for every invitation row of the round: the seal, after the flag was cleared.
+    writers = column("SELECT DISTINCT xmin::text FROM surveys_invitation WHERE round_id = %s", [round.pk])
+    assert len(writers) == 1
+    # Positions: the rows were moved out and back in random order, so the answered ones no
+    # longer sit together behind the others (1 in 10,518,300 that they land there again).
+    after = invitation_order(round)
+    assert sorted(after) == sorted(before) and after != before
+    assert set(after[-ANSWERING:]) != answered
+    assert Response.objects.filter(round=round).count() == ANSWERING
+
+
+@postgres_only
+def test_closing_forgets_who_answered_and_no_stamp_or_position_keeps_it(shipped):
+    round, answered = round_where_some_answered()
+    before = invitation_order(round)
+    # The attack on the positions, so the assertions after close have teeth: a claim wrote a new
+    # version of the answered rows, behind the rows nobody touched since launch. Clearing the
+    # flag alone would leave them there.
+    assert set(before[-ANSWERING:]) == answered
+
+    round_close(actor=None, round=round)  # the seal runs at commit (immediate backend in tests)
+
+    assert_the_bookkeeping_forgets_who_answered(round, answered, before)
+
+
+@postgres_only
+def test_seal_rounds_forgets_who_answered_in_a_round_closed_by_its_date_then_vacuums(shipped, capsys):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    round, answered = round_where_some_answered()
+    before = invitation_order(round)
+    assert set(before[-ANSWERING:]) == answered
+    Round.objects.filter(pk=round.pk).update(closes_at=timezone.now() - dt.timedelta(minutes=5))
+
+    call_command("seal_rounds")
+
+    out = capsys.readouterr().out
+    assert f"{ANSWERING} invitations of 1 closed rounds forgot who answered" in out
+    assert f"round {round.pk}: {INVITED} invitations" in out and "VACUUM done." in out
+    assert_the_bookkeeping_forgets_who_answered(round, answered, before)
+
+
 @pytest.mark.django_db
 def test_rounds_to_seal_are_the_open_and_the_recently_closed():
     import datetime as dt
@@ -157,12 +226,17 @@ def test_rounds_to_seal_are_the_open_and_the_recently_closed():
         status=Round.Status.CLOSED, opens_at=month_ago, closes_at=now - dt.timedelta(hours=3)
     )
     closed_by_date = make_round(opens_at=now - dt.timedelta(days=9), closes_at=now - dt.timedelta(days=1))
-    make_round(
+    long_ago = make_round(
         status=Round.Status.CLOSED, opens_at=month_ago, closes_at=now - dt.timedelta(days=30)
-    )  # long ago
+    )
     make_round(status=Round.Status.DRAFT)
     make_round(opens_at=now + dt.timedelta(days=1), closes_at=now + dt.timedelta(days=9))  # not open yet
     assert rounds_to_seal(now) == sorted([open_round.pk, just_closed.pk, closed_by_date.pk])
+    assert rounds_closed_recently(now) == sorted([just_closed.pk, closed_by_date.pk])
+    # `kerne seal-rounds --all`, once after an upgrade: every round, however long ago it closed.
+    every = sorted([open_round.pk, just_closed.pk, closed_by_date.pk, long_ago.pk])
+    assert rounds_to_seal(now, every=True) == every
+    assert rounds_closed_recently(now, every=True) == sorted([just_closed.pk, closed_by_date.pk, long_ago.pk])
 
 
 @pytest.mark.django_db

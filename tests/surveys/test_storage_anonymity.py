@@ -194,7 +194,8 @@ def test_class5b_no_time_or_reminder_field_links_a_respondent(django_capture_on_
     `Response.submitted_on` (the day of the answer) split one unit's respondents into
     reminder windows of one person each: the response dated after the second reminder was
     the one person reminded twice who answered. Now responses keep no date, and closing the
-    round clears every per-invitation reminder count and e-mail flag, in its transaction."""
+    round clears every per-invitation reminder count and e-mail flag, and who answered, in its
+    transaction."""
     import re
 
     from django.core import mail
@@ -250,9 +251,11 @@ def test_class5b_no_time_or_reminder_field_links_a_respondent(django_capture_on_
     with django_capture_on_commit_callbacks(execute=True):
         services.round_close(actor=None, round=round_)
 
-    # After closing: one window holding all 4 respondents, in every stored invitation column
-    # (read from the table itself, so a column the model does not know is checked too) ...
-    assert list(_windows(_raw_rows("surveys_invitation", answered, [round_.pk])).values()) == [4]
+    # After closing: no invitation says who answered, and all 5 invitations (4 respondents and
+    # one who did not answer) are one window, in every stored invitation column (read from the
+    # table itself, so a column the model does not know is checked too) ...
+    assert _raw_rows("surveys_invitation", answered, [round_.pk]) == []
+    assert list(_windows(_raw_rows("surveys_invitation", "round_id = %s", [round_.pk])).values()) == [5]
     everyone = _raw_rows("surveys_invitation", "round_id = %s", [round_.pk])
     assert {(row["reminders_sent"], row["emailed"]) for row in everyone} == {(0, False)}
     # ... and the responses have no column that could date them: each one except its random
@@ -276,10 +279,10 @@ def test_a_round_closed_by_its_date_forgets_reminders_at_the_next_seal_rounds():
         invitation, _token = make_invitation(target)
         Invitation.objects.filter(pk=invitation.pk).update(reminders_sent=2, emailed=True, answered=True)
     call_command("seal_rounds")
-    assert list(Invitation.objects.filter(round=round_).values_list("reminders_sent", "emailed")) == [
-        (0, False)
-    ]
+    assert list(
+        Invitation.objects.filter(round=round_).values_list("reminders_sent", "emailed", "answered")
+    ) == [(0, False, False)]
     # A running round still needs them (reminders go to e-mailed, unanswered invitations).
-    assert list(Invitation.objects.filter(round=running).values_list("reminders_sent", "emailed")) == [
-        (2, True)
-    ]
+    assert list(
+        Invitation.objects.filter(round=running).values_list("reminders_sent", "emailed", "answered")
+    ) == [(2, True, True)]
