@@ -8,6 +8,7 @@ import shutil
 import sqlite3
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -21,16 +22,58 @@ def test_the_test_database_has_the_shared_cache_table():
     assert "kerne_cache" in connection.introspection.table_names()
 
 
-def test_migrate_creates_the_shared_cache_table(tmp_path):
-    database = tmp_path / "fresh.sqlite3"
-    env = {**os.environ, "DEBUG": "1", "KERNE_VAR_DIR": str(tmp_path), "SQLITE_PATH": str(database)}
+@pytest.fixture(scope="module")
+def migrated(tmp_path_factory) -> tuple[Path, dict[str, str]]:
+    """A fresh SQLite database file, as `kerne migrate` leaves it."""
+    folder = tmp_path_factory.mktemp("fresh")
+    database = folder / "fresh.sqlite3"
+    env = {**os.environ, "DEBUG": "1", "KERNE_VAR_DIR": str(folder), "SQLITE_PATH": str(database)}
     env.pop("DATABASE_URL", None)
+    env.pop("KERNE_TESTING", None)
     subprocess.run(
         [sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"], cwd=ROOT, env=env, check=True
     )
+    return database, env
+
+
+def test_migrate_creates_the_shared_cache_table(migrated):
+    database, _ = migrated
     with sqlite3.connect(database) as db:
         tables = {name for (name,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
     assert "kerne_cache" in tables
+
+
+COUNTING_WORKER = """
+import sys, time
+import django
+django.setup()
+from kerne.surveys.submission import open_rate_limited
+start = float(sys.argv[1])
+time.sleep(max(0.0, start - time.time()))
+print(sum(open_rate_limited("198.51.100.7") for _ in range(10)))
+"""
+
+
+def test_the_rate_limit_holds_across_worker_processes(migrated):
+    """Four processes, as four gunicorn workers, count one client's submissions on one database."""
+    from kerne.surveys.submission import OPEN_RATE_LIMIT
+
+    _, env = migrated
+    env = {**env, "DJANGO_SETTINGS_MODULE": "kerne.settings"}
+    start = str(time.time() + 3)  # every worker starts counting at this moment
+    workers = [
+        subprocess.Popen(
+            [sys.executable, "-c", COUNTING_WORKER, start],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(4)
+    ]
+    refused = [int(worker.communicate(timeout=120)[0]) for worker in workers]
+    assert all(worker.returncode == 0 for worker in workers)
+    assert sum(refused) == 4 * 10 - OPEN_RATE_LIMIT
 
 
 @pytest.mark.skipif(shutil.which("make") is None, reason="make is not installed")
