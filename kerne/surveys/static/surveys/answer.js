@@ -102,13 +102,45 @@
     if (tpl) hint.textContent = tpl.replace("%(used)s", area.value.length).replace("%(limit)s", limit);
   }
 
+  // A question or comment marked in red after a submission is cleared once it is put right:
+  // a question when it gets an answer, a comment when it is within its limit again. The error
+  // summary at the top stays as it was (it says what the last submission lacked).
+  function clearError(box, field) {
+    if (!box || !box.classList.contains("has-error")) return;
+    box.classList.remove("has-error");
+    box.querySelectorAll("[aria-invalid]").forEach(function (el) { el.removeAttribute("aria-invalid"); });
+    var message = form.querySelector("[id='" + field + "-error']");
+    if (message) message.hidden = true;
+    [box].concat(Array.prototype.slice.call(box.querySelectorAll("[aria-describedby]"))).forEach(function (el) {
+      var ids = (el.getAttribute("aria-describedby") || "").split(/\s+/).filter(function (id) {
+        return id && id !== field + "-error";
+      });
+      if (ids.length) el.setAttribute("aria-describedby", ids.join(" "));
+      else el.removeAttribute("aria-describedby");
+    });
+  }
+
+  function settle(el) {
+    if (!el || !el.name) return;
+    if (el.type === "radio" && el.checked) clearError(el.closest("[data-item]"), el.name);
+    if (el.matches && el.matches("textarea[data-comment]")) {
+      var limit = parseInt(el.getAttribute("maxlength"), 10) || 0;
+      if (!limit || el.value.length <= limit) clearError(el.closest(".answer-comment"), el.name);
+    }
+  }
+
   restore();
+  fields().forEach(settle);
   updateProgress();
   form.querySelectorAll("textarea[data-comment]").forEach(updateCount);
 
-  form.addEventListener("change", function () { save(); updateProgress(); });
+  form.addEventListener("change", function (event) { settle(event.target); save(); updateProgress(); });
   form.addEventListener("input", function (event) {
-    if (event.target.matches && event.target.matches("textarea")) { updateCount(event.target); save(); }
+    if (event.target.matches && event.target.matches("textarea")) {
+      updateCount(event.target);
+      settle(event.target);
+      save();
+    }
   });
 
   var sending = false;
