@@ -24,6 +24,9 @@ urlpatterns = [
 
 # A database that is unavailable answers 503 with what to fix in the log; any other error, 500.
 handler500 = "kerne.db.unavailable.server_error"
+# Refused and missing pages in the user's language, with the site's navigation.
+handler403 = "kerne.views.permission_denied"
+handler404 = "kerne.views.page_not_found"
 
 if settings.DEBUG:
     from django.contrib.staticfiles.urls import staticfiles_urlpatterns

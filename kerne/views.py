@@ -23,3 +23,13 @@ def home(request: HttpRequest) -> HttpResponse:
 @public
 def accessibility(request: HttpRequest) -> HttpResponse:
     return render(request, "accessibility.html")
+
+
+def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    """handler403: a page in the user's language with the site's navigation (kerne/urls.py)."""
+    return render(request, "403.html", status=403)
+
+
+def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    """handler404: as handler403. Pages a user may not see answer 404 too, and the text says so."""
+    return render(request, "404.html", status=404)

@@ -13,6 +13,7 @@ from django_tasks import task
 
 from kerne.goals import coverage
 from kerne.goals.models import Rollout
+from kerne.i18n import long_date
 from kerne.organisation.models import Engagement
 
 MAX_UNITS_IN_MAIL = 50
@@ -46,7 +47,7 @@ def send_rollout_reminders(rollout_id: int) -> int:
                     _("Kære %(name)s") % {"name": name},
                     "",
                     _("Udrulningen »%(title)s« har frist %(deadline)s.")
-                    % {"title": rollout.title_da, "deadline": rollout.deadline.strftime("%d-%m-%Y")},
+                    % {"title": rollout.title_da, "deadline": long_date(rollout.deadline)},
                     _("Disse enheder, som du er leder af, har endnu ikke meldt status:"),
                     *[f"- {unit}" for unit in shown],
                     *([_("… og %(n)s flere.") % {"n": more}] if more else []),

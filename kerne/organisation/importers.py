@@ -36,6 +36,7 @@ from django.core.validators import validate_email
 from django.utils import formats
 from django.utils.translation import gettext as _
 
+from kerne.i18n import long_date
 from kerne.organisation.models import PATH_SEGMENT_WIDTH, UnitKind, path_segment
 from kerne.organisation.names import clean_name, strip_invisible
 
@@ -1748,7 +1749,7 @@ def _check_stored_period(plan: Plan, record: UnitRecord | EngagementRecord, stor
             ImportIssue(
                 record.where.at(record.where.row, record.where.column or "gyldig_til"),
                 _("slutdatoen %(to)s ligger før den gemte startdato %(from)s")
-                % {"to": record.valid_to.isoformat(), "from": stored_from.isoformat()},
+                % {"to": long_date(record.valid_to), "from": long_date(stored_from)},
             )
         )
 

@@ -34,6 +34,7 @@ from django.views.decorators.http import require_POST
 
 from kerne import uploads
 from kerne.accounts.access import hr_required
+from kerne.i18n import long_date
 from kerne.organisation import import_jobs
 from kerne.organisation.models import PipelineLevel, UnitKind
 from kerne.organisation.tasks import org_import_job
@@ -42,7 +43,7 @@ SESSION_KEY = "org_import"  # the previewed import, waiting for the confirm
 JOB_KEY = "org_import_job"  # a preview or apply running in the background
 
 FORMAT_CHOICES = [
-    ("auto", gettext_lazy("Find selv ud af det")),
+    ("auto", gettext_lazy("Genkend formatet ud fra filen (anbefalet)")),
     ("csv", gettext_lazy("CSV (fra Excel: semikolon eller komma)")),
     ("xlsx", gettext_lazy("Excel-projektmappe (XLSX)")),
     ("os2mo", gettext_lazy("OS2mo-eksport (JSON)")),
@@ -130,7 +131,7 @@ def _display(field: str, value: Any) -> str:
         return str(PipelineLevel.Key(value).label) if value in PipelineLevel.Key.values else str(value)
     if field in ("valid_from", "valid_to"):
         try:
-            return formats.date_format(dt.date.fromisoformat(value), "SHORT_DATE_FORMAT")
+            return long_date(dt.date.fromisoformat(value))
         except ValueError:
             return str(value)
     return str(value)

@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods
 
 from kerne.accounts.access import hr_required, login_required
 from kerne.accounts.roles import is_hr, sees_whole_tree
@@ -76,12 +76,30 @@ def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+WITHDRAW = "traek-tilbage"  # ?handling= on the confirmation page
+
+
 @hr_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def round_release(request: HttpRequest, pk: int) -> HttpResponse:
+    """Release or withdraw a round's results, after a confirmation (a page and a form: no script).
+
+    GET shows what will happen and asks; only a POST that says it was confirmed acts. A POST
+    without it (an old form) is sent to the question first."""
     round_ = get_object_or_404(Round, pk=pk)
+    withdraw = (request.POST.get("action") or request.GET.get("handling")) in ("withdraw", WITHDRAW)
+    if request.method == "GET" or request.POST.get("bekraeft") != "ja":
+        if request.method == "POST":
+            url = reverse("results:release", args=[round_.pk])
+            return redirect(f"{url}?handling={WITHDRAW}" if withdraw else url)
+        context = {
+            "round": round_,
+            "withdraw": withdraw,
+            "can_release": round_.status == Round.Status.CLOSED,
+        }
+        return render(request, "results/release_confirm.html", context)
     try:
-        if request.POST.get("action") == "withdraw":
+        if withdraw:
             services.round_withdraw_release(actor=request.user, round=round_)
             messages.success(request, _("Resultaterne er trukket tilbage fra ledere og medarbejdere."))
         else:

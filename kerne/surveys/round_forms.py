@@ -10,6 +10,7 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from kerne.i18n import LANGUAGE_NAMES
 from kerne.organisation.models import Unit
 from kerne.surveys.models import Instrument, RaterGroup, Round
 from kerne.surveys.services import round_validate
@@ -79,7 +80,7 @@ class RoundForm(forms.Form):
     )
     languages = forms.MultipleChoiceField(
         label=_("Sprog"),
-        choices=settings.LANGUAGES,
+        choices=[(code, LANGUAGE_NAMES.get(code, name)) for code, name in settings.LANGUAGES],
         widget=forms.CheckboxSelectMultiple,
         initial=["da", "en"],
         required=False,

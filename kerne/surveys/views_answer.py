@@ -42,7 +42,7 @@ from django.views.decorators.http import require_http_methods
 
 from kerne.accounts.access import public
 from kerne.client_ip import client_ip
-from kerne.i18n import localized
+from kerne.i18n import localized, long_date
 from kerne.surveys import submission
 from kerne.surveys.models import Evaluation, Instrument, RaterGroup, Round
 from kerne.surveys.scales import get_scale
@@ -296,7 +296,7 @@ def _unavailable(request: HttpRequest, reason: str, round: Round | None, languag
                 when = timezone.localtime(opens)
                 return [
                     _("Målingen åbner %(date)s kl. %(time)s. Brug det samme link igen, når den er åbnet.")
-                    % {"date": when.strftime("%d.%m.%Y"), "time": when.strftime("%H:%M")}
+                    % {"date": long_date(when), "time": when.strftime("%H:%M")}
                 ]
             return [_("Målingen er ikke åbnet endnu. Brug det samme link igen, når den er åbnet.")]
 

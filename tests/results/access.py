@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from kerne.surveys.models import InstrumentKind, RaterGroup
-from tests.access import DENIED, LOGIN, NOT_ALLOWED, OK, Case, World, logged_in
+from tests.access import DENIED, OK, Case, World, hr_only, logged_in
 from tests.results.factories import add_responses, make_evaluation, make_instrument, make_round
 
 
@@ -48,9 +48,8 @@ LEADERS_AND_WHOLE_TREE = {**logged_in(OK), "employee": DENIED}
 ACCESS = {
     "results:index": Case(logged_in(OK)),
     "results:round": Case(logged_in(OK), _round_kwargs),
-    "results:release": Case(
-        {**logged_in(DENIED), "anonymous": LOGIN, "hr": NOT_ALLOWED, "admin": NOT_ALLOWED}, _round_kwargs
-    ),
+    # GET asks for a confirmation (issue 10, point 13); only a confirmed POST releases.
+    "results:release": Case(hr_only(), _round_kwargs),
     "results:heatmap": Case(LEADERS_AND_WHOLE_TREE, _round_kwargs),
     "results:heatmap_xlsx": Case(LEADERS_AND_WHOLE_TREE, _round_kwargs),
     "results:unit": Case(UNIT, _unit_kwargs),

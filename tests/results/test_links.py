@@ -90,10 +90,10 @@ def test_a_closed_rounds_page_links_to_its_results_and_their_release(world, rele
     client.force_login(world.users["hr"])
     html = client.get(f"/maalinger/{round_.pk}/").content.decode()
     assert f'href="/resultater/{round_.pk}/"' in html
-    release = f'href="/resultater/{round_.pk}/#release-heading"'
-    assert release in html
-    # The release section is where the link points.
-    assert 'id="release-heading"' in client.get(f"/resultater/{round_.pk}/").content.decode()
+    # To the confirmation of the release, or of its withdrawal.
+    release = f"/resultater/{round_.pk}/frigiv/" + ("?handling=traek-tilbage" if released else "")
+    assert f'href="{release}"' in html
+    assert client.get(release).status_code == 200
 
 
 def test_an_open_rounds_page_links_to_its_response_counts_not_to_a_release(world):
@@ -103,4 +103,4 @@ def test_an_open_rounds_page_links_to_its_response_counts_not_to_a_release(world
     client = Client()
     client.force_login(world.users["hr"])
     html = client.get(f"/maalinger/{round_.pk}/").content.decode()
-    assert "#release-heading" not in html
+    assert "/frigiv/" not in html

@@ -63,12 +63,12 @@ def test_employee_sees_their_unit_only_after_release(world):
 def test_hr_releases_a_round_and_others_cannot(world):
     url = reverse("results:release", kwargs={"pk": world.extra["round"].pk})
     assert _client(world, "leader").post(url).status_code == 403
-    response = _client(world, "hr").post(url, follow=True)
+    response = _client(world, "hr").post(url, {"bekraeft": "ja"}, follow=True)
     assert response.status_code == 200
     assert "frigivet" in response.content.decode()
     round_ = Round.objects.get(pk=world.extra["round"].pk)
     assert round_.released
-    _client(world, "hr").post(url, {"action": "withdraw"})
+    _client(world, "hr").post(url, {"action": "withdraw", "bekraeft": "ja"})
     round_.refresh_from_db()
     assert not round_.released
 
