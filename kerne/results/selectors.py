@@ -27,11 +27,13 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from django.db.models import Q
 from django.http import Http404
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from kerne.accounts.roles import AnyUser, is_hr, sees_whole_tree
 from kerne.i18n import localized
@@ -174,6 +176,47 @@ def instrument_labels(instrument_id: int) -> Labels:
         i.key: (localized(i, "text"), i.reversed) for i in Item.objects.filter(instrument_id=instrument_id)
     }
     return Labels(dimensions=dims, items=items)
+
+
+@dataclass(frozen=True)
+class HeatmapColumn:
+    index: int  # into Heatmap.dimensions and each row's cells
+    key: str
+    name: str  # the dimension's full name
+    label: str  # the column heading: the aspect under its value's group heading, else the name
+
+
+@dataclass(frozen=True)
+class HeatmapGroup:
+    name: str  # the value ("Tillid"); "" when the instrument's dimensions have none
+    columns: list[HeatmapColumn]
+
+
+ASPECT_LABELS: dict[str, Any] = {
+    Dimension.Aspect.BONDING.value: gettext_lazy("I enheden"),
+    Dimension.Aspect.BRIDGING.value: gettext_lazy("På tværs"),
+    Dimension.Aspect.LINKING.value: gettext_lazy("Til ledelsen"),
+}
+
+
+def heatmap_columns(instrument_id: int, dimensions: list[tuple[str, str]]) -> list[HeatmapGroup]:
+    """The heatmap's columns grouped by the social-capital value each dimension measures (trust,
+    justice, cooperation; in the values' order), each headed by its aspect (within the unit,
+    across units, towards the management), so nine columns fit a laptop. An instrument whose
+    dimensions lack a value or an aspect keeps one column per dimension under its full name."""
+    meta = {d.key: d for d in Dimension.objects.filter(instrument_id=instrument_id).select_related("value")}
+    found = [meta.get(key) for key, _name in dimensions]
+    if not found or any(d is None or d.value is None or d.aspect not in ASPECT_LABELS for d in found):
+        columns = [HeatmapColumn(i, key, name, name) for i, (key, name) in enumerate(dimensions)]
+        return [HeatmapGroup("", columns)]
+    groups: dict[int, HeatmapGroup] = {}
+    for i, ((key, name), dimension) in enumerate(zip(dimensions, found, strict=True)):
+        assert dimension is not None and dimension.value is not None
+        value = dimension.value
+        group = groups.setdefault(value.pk, HeatmapGroup(localized(value, "label"), []))
+        group.columns.append(HeatmapColumn(i, key, name, str(ASPECT_LABELS[dimension.aspect])))
+    order = {v.pk: (v.order, v.key) for v in (d.value for d in found if d is not None) if v is not None}
+    return [groups[pk] for pk in sorted(groups, key=lambda pk: order[pk])]
 
 
 def rater_group_labels() -> dict[str, str]:

@@ -226,6 +226,8 @@ def heatmap(request: HttpRequest, pk: int) -> HttpResponse:
     elif sort == "navn":
         rows.sort(key=lambda r: r.name, reverse=not descending)
     root = Unit.objects.get(pk=heat.root_unit_id)
+    groups = selectors.heatmap_columns(round_.instrument_id, heat.dimensions)
+    compact = request.GET.get("kompakt") == "1"
     return render(
         request,
         "results/heatmap.html",
@@ -234,10 +236,17 @@ def heatmap(request: HttpRequest, pk: int) -> HttpResponse:
             "heat": heat,
             "rows": rows,
             "root": root,
+            "groups": groups,
+            "grouped": any(group.name for group in groups),
+            "columns": [column for group in groups for column in group.columns],
             "sort": sort,
             "descending": descending,
             "sorted_flat": bool(sort),
             "depth": _depth(request),
+            "compact": compact,
+            # Every link on the page keeps the view: the unit, the levels and compact mode.
+            "view_query": f"enhed={root.pk}&niveauer={_depth(request)}" + ("&kompakt=1" if compact else ""),
+            "sort_query": (f"&sorter={sort}" + ("" if descending else "&retning=op")) if sort else "",
         },
     )
 
