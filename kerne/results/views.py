@@ -19,7 +19,7 @@ from kerne.accounts.access import hr_required, login_required
 from kerne.accounts.roles import is_hr, sees_whole_tree
 from kerne.organisation.models import Unit
 from kerne.organisation.selectors import can_lead_unit
-from kerne.results import charts, exports, selectors, services
+from kerne.results import charts, exports, pdfcache, selectors, services
 from kerne.results.scoring import DIMENSION_BAND_RULE, ITEM_BAND_RULE
 from kerne.surveys.models import Evaluation, InstrumentKind, Round
 
@@ -110,9 +110,17 @@ def round_release(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("results:round", pk=round_.pk)
 
 
-def _unit_report_context(request: HttpRequest, round_: Round, unit: Unit) -> dict[str, Any]:
-    report = selectors.visible_results(request.user, round_, unit)
-    points = selectors.trend(request.user, round_.instrument, unit) if report.numbers else []
+def _unit_report_context(
+    request: HttpRequest,
+    round_: Round,
+    unit: Unit,
+    report: Any = None,
+    points: list[selectors.TrendPoint] | None = None,
+) -> dict[str, Any]:
+    if report is None:
+        report = selectors.visible_results(request.user, round_, unit)
+    if points is None:
+        points = selectors.trend(request.user, round_.instrument, unit) if report.numbers else []
     trend_svg = ""
     names = {d.key: d.name for d in report.dimensions}
     trend_rows = []
@@ -155,9 +163,20 @@ def unit_report(request: HttpRequest, pk: int, unit_pk: int) -> HttpResponse:
 def unit_pdf(request: HttpRequest, pk: int, unit_pk: int) -> HttpResponse:
     round_ = _round_or_404(request.user, pk)
     unit = get_object_or_404(Unit, pk=unit_pk)
-    context = _unit_report_context(request, round_, unit)
-    html = render_to_string("results/unit_pdf.html", context, request=request)
-    data = exports.pdf(html, request.build_absolute_uri("/"))
+    # The viewer's own report first (access and anonymity), then the PDF of exactly that report:
+    # from the shared cache when someone has had the same one rendered (kerne/results/pdfcache.py).
+    report = selectors.visible_results(request.user, round_, unit)
+    points = selectors.trend(request.user, round_.instrument, unit) if report.numbers else []
+    digest = pdfcache.report_digest(
+        report, points, language=_language(), round_id=round_.pk, round_name=round_.name
+    )
+
+    def render() -> bytes:
+        context = _unit_report_context(request, round_, unit, report, points)
+        html = render_to_string("results/unit_pdf.html", context, request=request)
+        return exports.pdf(html, request.build_absolute_uri("/"))
+
+    data = pdfcache.cached_pdf(digest, render)
     response = HttpResponse(data, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="{slugify(unit.name)}-{round_.pk}.pdf"'
     return response

@@ -338,7 +338,7 @@ class Collector:
     def unit_pdf(self, round_id: int, unit_id: int, render: bool = False) -> bool:
         """The PDF's numbers, from the HTML the view hands to the PDF renderer. With `render`
         the real PDF is made too and kept in `pdfs` with that HTML (WeasyPrint is slow)."""
-        from kerne.results import exports
+        from kerne.results import exports, pdfcache
 
         real = exports.pdf
         captured: list[str] = []
@@ -347,7 +347,12 @@ class Collector:
             captured.append(html)
             return real(html, base_url) if render else b"%PDF-1.7 stub"
 
-        with mock.patch.object(exports, "pdf", capturing):
+        # Past the PDF cache (kerne/results/pdfcache.py): a cached PDF is an earlier rendering
+        # of the same report (tests/results/test_pdf.py), and every PDF's HTML is read here.
+        with (
+            mock.patch.object(exports, "pdf", capturing),
+            mock.patch.object(pdfcache, "cached_pdf", lambda digest, render_pdf: render_pdf()),
+        ):
             response = self._get(f"/resultater/{round_id}/enhed/{unit_id}/rapport.pdf")
         if response.status_code != 200:
             return False
