@@ -13,32 +13,7 @@ the last step makes it so again when it is not.
 
 from django.db import migrations
 
-TABLES = ("surveys_response",)
-
-
-def without_rowid(apps, schema_editor):
-    connection = schema_editor.connection
-    if connection.vendor != "sqlite":
-        return
-    with connection.cursor() as cursor:
-        for table in TABLES:
-            cursor.execute("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = %s", [table])
-            (create_sql,) = cursor.fetchone()
-            if "WITHOUT ROWID" in create_sql.upper():
-                continue
-            cursor.execute(
-                "SELECT sql FROM sqlite_master WHERE type = 'index' AND tbl_name = %s AND sql IS NOT NULL",
-                [table],
-            )
-            index_sqls = [row[0] for row in cursor.fetchall()]
-            new_table = f"new__{table}"
-            new_sql = create_sql.replace(f'"{table}"', f'"{new_table}"', 1) + " WITHOUT ROWID"
-            cursor.execute(new_sql)
-            cursor.execute(f'INSERT INTO "{new_table}" SELECT * FROM "{table}"')
-            cursor.execute(f'DROP TABLE "{table}"')
-            cursor.execute(f'ALTER TABLE "{new_table}" RENAME TO "{table}"')
-            for index_sql in index_sqls:
-                cursor.execute(index_sql)
+from kerne.db.without_rowid import keep_without_rowid
 
 
 class Migration(migrations.Migration):
@@ -46,5 +21,5 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.RemoveField(model_name="response", name="submitted_on"),
-        migrations.RunPython(without_rowid, migrations.RunPython.noop),
+        keep_without_rowid("surveys_response"),
     ]
