@@ -12,6 +12,17 @@ from django.db import models
 from kerne.accounts.models import AuditEntry
 
 
+def actor_user(actor: Any) -> User | None:
+    """The user behind a service call, or None for the system and anonymous visitors."""
+    return actor if isinstance(actor, User) else None
+
+
+def actor_name(actor: Any) -> str:
+    """The name the audit log and history rows keep for the actor."""
+    user = actor_user(actor)
+    return user.get_username() if user else "system"
+
+
 def audit_record(
     *,
     actor: User | AnonymousUser | None,
@@ -19,10 +30,9 @@ def audit_record(
     obj: models.Model,
     changes: dict[str, Any] | None = None,
 ) -> AuditEntry:
-    user = actor if isinstance(actor, User) else None
     return AuditEntry.objects.create(
-        actor=user,
-        actor_name=user.get_username() if user else "system",
+        actor=actor_user(actor),
+        actor_name=actor_name(actor),
         action=action,
         object_type=obj._meta.label,
         object_id=str(obj.pk),

@@ -10,13 +10,12 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from kerne.accounts.audit import audit_record, model_changes
+from kerne.accounts.audit import actor_name, actor_user, audit_record, model_changes
 from kerne.accounts.roles import AnyUser
 from kerne.followup.links import LinkTarget, link_code
 from kerne.followup.models import (
@@ -38,15 +37,6 @@ from kerne.surveys.models import InstrumentKind, Invitation, Round
 
 class FollowupError(ValueError):
     """A change that breaks a rule of the follow-up; the message says which, for the user."""
-
-
-def _user(actor: AnyUser | None) -> Any:
-    return actor if actor is not None and actor.is_authenticated else None
-
-
-def _name(actor: AnyUser | None) -> str:
-    user = _user(actor)
-    return user.get_username() if user else "system"
 
 
 # --- dialogue meetings -----------------------------------------------------------------------------
@@ -134,7 +124,7 @@ def meeting_record(
         meeting = Meeting.objects.select_for_update().filter(case=case).first()
         values = {"held_on": held_on, "participants": participants, "agreed": agreed}
         if meeting is None:
-            meeting = Meeting.objects.create(case=case, recorded_by=_user(actor), **values)
+            meeting = Meeting.objects.create(case=case, recorded_by=actor_user(actor), **values)
             changes = {k: [None, str(v)] for k, v in values.items()}
             action = "meeting.create"
         else:
@@ -143,7 +133,7 @@ def meeting_record(
             }
             for key, value in values.items():
                 setattr(meeting, key, value)
-            meeting.recorded_by = _user(actor)
+            meeting.recorded_by = actor_user(actor)
             meeting.save()
             action = "meeting.update"
         audit_record(actor=actor, action=action, obj=meeting, changes=changes)
@@ -159,8 +149,8 @@ def _status_change(actor: AnyUser | None, action: Action, old: str, new: str, re
         from_status=old,
         to_status=new,
         reason=reason,
-        actor=_user(actor),
-        actor_name=_name(actor),
+        actor=actor_user(actor),
+        actor_name=actor_name(actor),
     )
 
 
@@ -193,7 +183,7 @@ def action_create(
             owner=owner,
             deadline=deadline,
             case=case,
-            created_by=_user(actor),
+            created_by=actor_user(actor),
         )
         _status_change(actor, action, "", Action.Status.PLANNED)
         audit_record(
@@ -266,7 +256,7 @@ def action_note_add(
             action=action,
             on=on or timezone.localdate(),
             text=text,
-            author=_user(actor),
+            author=actor_user(actor),
             author_name=_author_name(actor),
         )
         audit_record(actor=actor, action="action.note", obj=action, changes={"note": [None, text[:300]]})
@@ -287,7 +277,7 @@ def action_links_set(*, actor: AnyUser | None, action: Action, targets: Sequence
 
 
 def _author_name(actor: AnyUser | None) -> str:
-    user = _user(actor)
+    user = actor_user(actor)
     if user is None:
         return "system"
     person = getattr(user, "person", None)
@@ -356,7 +346,7 @@ def proposal_hide(*, actor: AnyUser | None, proposal: Proposal, reason: str) -> 
 
 def _proposal_event(actor: AnyUser | None, proposal: Proposal, kind: str, detail: str) -> None:
     ProposalEvent.objects.create(
-        proposal=proposal, kind=kind, detail=detail, actor=_user(actor), actor_name=_author_name(actor)
+        proposal=proposal, kind=kind, detail=detail, actor=actor_user(actor), actor_name=_author_name(actor)
     )
 
 
@@ -420,7 +410,7 @@ def proposal_answer(
         proposal.answer = text
         proposal.parked_until = parked_until if decision == Proposal.Status.PARKED else None
         proposal.answered_on = timezone.localdate()
-        proposal.answered_by = _user(actor)
+        proposal.answered_by = actor_user(actor)
         proposal.save()
         _proposal_event(actor, proposal, ProposalEvent.Kind.ANSWERED, f"{decision}: {text}".strip())
         audit_record(

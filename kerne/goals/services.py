@@ -16,7 +16,7 @@ from typing import Any, TypeVar
 from django.db import models, transaction
 from django.utils import timezone
 
-from kerne.accounts.audit import audit_record, model_changes
+from kerne.accounts.audit import actor_name, actor_user, audit_record, model_changes
 from kerne.accounts.roles import AnyUser
 from kerne.goals import numbers
 from kerne.goals.models import (
@@ -46,15 +46,6 @@ M = TypeVar("M", bound=models.Model)
 
 class GoalError(ValueError):
     """A change that breaks a rule of the goals (lifting a goal sideways, a reason missing …)."""
-
-
-def _user(actor: AnyUser | None) -> Any:
-    return actor if actor is not None and actor.is_authenticated else None
-
-
-def _name(actor: AnyUser | None) -> str:
-    user = _user(actor)
-    return user.get_username() if user else "system"
 
 
 def _save(actor: AnyUser | None, obj: M, fields: dict[str, Any], action: str) -> M:
@@ -123,8 +114,8 @@ def _event(actor: AnyUser | None, goal: UnitGoal, kind: str, detail: str = "", r
     GoalEvent.objects.create(
         unit_goal=goal,
         kind=kind,
-        actor=_user(actor),
-        actor_name=_name(actor),
+        actor=actor_user(actor),
+        actor_name=actor_name(actor),
         detail=detail[:500],
         reason=reason,
     )
@@ -144,7 +135,7 @@ def unit_goal_create(
         now = timezone.now()
         for effect_goal in effect_goals:
             GoalLink.objects.create(
-                unit_goal=goal, effect_goal=effect_goal, valid_from=now, created_by=_user(actor)
+                unit_goal=goal, effect_goal=effect_goal, valid_from=now, created_by=actor_user(actor)
             )
             _event(actor, goal, GoalEvent.Kind.LINKED, effect_goal.title_da)
         if indicators:
@@ -184,7 +175,7 @@ def unit_goal_relink(
         for pk, effect_goal in wanted.items():
             if pk not in open_links:
                 GoalLink.objects.create(
-                    unit_goal=goal, effect_goal=effect_goal, valid_from=now, created_by=_user(actor)
+                    unit_goal=goal, effect_goal=effect_goal, valid_from=now, created_by=actor_user(actor)
                 )
                 _event(actor, goal, GoalEvent.Kind.LINKED, effect_goal.title_da, reason)
         audit_record(
@@ -323,7 +314,7 @@ def measurement_record(
                 weight=weight,
                 comment=comment,
                 origin=origin,
-                entered_by=_user(actor),
+                entered_by=actor_user(actor),
                 entered_at=now,
             )
             audit_record(
@@ -346,12 +337,12 @@ def measurement_record(
             comment=existing.comment,
             entered_by=existing.entered_by,
             entered_at=existing.entered_at,
-            replaced_by=_user(actor),
+            replaced_by=actor_user(actor),
             replaced_at=now,
         )
         changes = model_changes(existing, {"value": value, "weight": weight, "comment": comment})
         existing.value, existing.weight, existing.comment = value, weight, comment
-        existing.origin, existing.entered_by, existing.entered_at = origin, _user(actor), now
+        existing.origin, existing.entered_by, existing.entered_at = origin, actor_user(actor), now
         existing.save()
         audit_record(actor=actor, action="measurement.correct", obj=existing, changes=changes)
         return existing, CORRECTED
@@ -401,8 +392,8 @@ def status_override_set(
             status=status or "",
             cleared=status is None,
             reason=reason,
-            by=_user(actor),
-            by_name=_name(actor),
+            by=actor_user(actor),
+            by_name=actor_name(actor),
         )
         audit_record(
             actor=actor,
@@ -419,7 +410,7 @@ def status_override_set(
 def rollout_save(*, actor: AnyUser | None, rollout: Rollout | None, fields: dict[str, Any]) -> Rollout:
     with transaction.atomic():
         if rollout is None:
-            rollout = Rollout(created_by=_user(actor))
+            rollout = Rollout(created_by=actor_user(actor))
         return _save(actor, rollout, fields, "rollout")
 
 
@@ -440,7 +431,7 @@ def rollout_state_set(
             changes = model_changes(row, fields)
         if row.pk is None or changes:
             row.state, row.reason, row.note = state, reason, note
-            row.updated_by, row.updated_at = _user(actor), timezone.now()
+            row.updated_by, row.updated_at = actor_user(actor), timezone.now()
             row.save()
             audit_record(actor=actor, action="rollout_state.set", obj=row, changes=changes)
     return row

@@ -611,6 +611,16 @@ def _invited_per_evaluation(round_id: int, evaluation_ids: IntArray) -> IntArray
     return invited
 
 
+def frozen_tree_fields(round: Round, tree: TreeLayout) -> dict[str, Any]:
+    """A RoundTree row's fields for `tree` and the round's thresholds (read back by _frozen_tree)."""
+    return {
+        "unit_ids": tree.unit_ids.astype("<i8").tobytes(),
+        "parent_index": tree.parent.astype("<i8").tobytes(),
+        "k": round.k,
+        "comment_k": round.comment_k,
+    }
+
+
 def _frozen_tree(round: Round) -> tuple[TreeLayout, int, int]:
     """The tree and thresholds the round is reported on: the tree as it was when the round
     was launched (frozen then by round_launch; rounds from before that are frozen on their
@@ -619,15 +629,8 @@ def _frozen_tree(round: Round) -> tuple[TreeLayout, int, int]:
     the first, could isolate a small group."""
     frozen = RoundTree.objects.filter(round=round).first()
     if frozen is None:
-        tree = current_tree(round.target_unit)
         frozen, _created = RoundTree.objects.get_or_create(
-            round=round,
-            defaults={
-                "unit_ids": tree.unit_ids.astype("<i8").tobytes(),
-                "parent_index": tree.parent.astype("<i8").tobytes(),
-                "k": round.k,
-                "comment_k": round.comment_k,
-            },
+            round=round, defaults=frozen_tree_fields(round, current_tree(round.target_unit))
         )
     ids = np.frombuffer(bytes(frozen.unit_ids), dtype="<i8").astype(np.int64)
     parent = np.frombuffer(bytes(frozen.parent_index), dtype="<i8").astype(np.int64)

@@ -272,18 +272,10 @@ def round_tree_freeze(round: Round) -> tuple[list[int], list[int]]:
     the target's subtree in pre-order and each unit's parent index. Results and response
     rates are reported on it, whatever reorganisation follows (DESIGN §3.4)."""
     from kerne.results.models import RoundTree
-    from kerne.results.rollup import current_tree
+    from kerne.results.rollup import current_tree, frozen_tree_fields
 
     tree = current_tree(round.target_unit)
-    RoundTree.objects.update_or_create(
-        round=round,
-        defaults={
-            "unit_ids": tree.unit_ids.astype("<i8").tobytes(),
-            "parent_index": tree.parent.astype("<i8").tobytes(),
-            "k": round.k,
-            "comment_k": round.comment_k,
-        },
-    )
+    RoundTree.objects.update_or_create(round=round, defaults=frozen_tree_fields(round, tree))
     return [int(u) for u in tree.unit_ids], [int(p) for p in tree.parent]
 
 
