@@ -262,8 +262,7 @@ def evaluation_statistics(
     group_shown: BoolArray, item_n: IntArray, dimension_n: IntArray, item_dimension: IntArray, k: int
 ) -> StatisticDecision:
     """360: per evaluation the five groups in anonymity's order; self and manager exempt."""
-    counts, group_parent, exempt = anonymity.evaluation_groups(np.zeros(len(group_shown), dtype=np.int64))
-    del counts
+    _counts, group_parent, exempt = anonymity.evaluation_groups(np.zeros(len(group_shown), dtype=np.int64))
     return decide_statistics(
         group_shown=group_shown,
         parent=group_parent,

@@ -4,15 +4,19 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import re
+from collections.abc import Sequence
 from typing import Any
 
+from django.core import mail
 from django.utils import timezone
 
 from kerne.organisation.models import Person, Unit
+from kerne.surveys import services
 from kerne.surveys.instruments import shipped_instrument
 from kerne.surveys.models import Evaluation, Instrument, Invitation, OpenLink, Round, hash_secret
 from kerne.surveys.tokens import new_token
-from tests.factories import make_person, make_unit
+from tests.factories import make_engagement, make_person, make_unit
 
 _counter = itertools.count(1)
 
@@ -97,3 +101,52 @@ def answer(invitation: Invitation, value: str = "4") -> None:
         token=token, answers=full_answers(instrument, value), comments={}, language="da"
     )
     assert result.status == submission.STORED, result
+
+
+# --- Through the services: people, a launched round, the links it e-mailed ------------------------
+
+LONG_AGO = dt.date(2020, 1, 1)
+ANSWER_LINK = re.compile(r"/svar/([A-Za-z0-9_\-]+)/")
+
+
+def staff(units: Sequence[tuple[Unit, int]]) -> dict[str, Person]:
+    """`count` employees engaged long ago in each unit; e-mail "<unit pk>-<i>@example.org" → person."""
+    people: dict[str, Person] = {}
+    for unit, count in units:
+        for i in range(count):
+            person = make_person(f"{unit.name} {i}", email=f"{unit.pk}-{i}@example.org")
+            make_engagement(person, unit, valid_from=LONG_AGO)
+            people[person.email] = person
+    return people
+
+
+def create_social_capital_round(target: Unit, **thresholds: int) -> Round:
+    """A draft social-capital round on `target`, open from an hour ago for 14 days (services.round_create)."""
+    now = timezone.now()
+    return services.round_create(
+        actor=None,
+        name="Social kapital",
+        instrument=shipped_instrument("social_capital"),
+        target_unit=target,
+        opens_at=now - dt.timedelta(hours=1),
+        closes_at=now + dt.timedelta(days=14),
+        cut_off_date=timezone.localdate(),
+        **thresholds,
+    )
+
+
+def launch(round: Round, capture: Any) -> None:
+    """services.round_launch with its on-commit e-mails sent (capture: django_capture_on_commit_callbacks)."""
+    with capture(execute=True):
+        services.round_launch(actor=None, round=round)
+
+
+def tokens_from_outbox() -> dict[str, str]:
+    """Recipient → the answer token in the e-mail sent to them; empties the outbox."""
+    found = {}
+    for message in mail.outbox:
+        match = ANSWER_LINK.search(str(message.body))
+        assert match is not None
+        found[message.to[0]] = match.group(1)
+    mail.outbox.clear()
+    return found

@@ -17,7 +17,6 @@ from __future__ import annotations
 import datetime as dt
 import importlib
 import io
-import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -34,16 +33,22 @@ from django.utils import timezone
 from kerne.organisation.gdpr import person_export
 from kerne.organisation.models import Person, Unit, UnitKind
 from kerne.surveys import services, submission
-from kerne.surveys.instruments import shipped_instrument
 from kerne.surveys.models import Invitation, Response, Round
 from kerne.surveys.tasks import send_invitations
-from tests.factories import make_engagement, make_hr, make_person, make_unit, make_user
-from tests.surveys.factories import full_answers, make_invitation, make_round
+from tests.factories import make_hr, make_unit, make_user
+from tests.surveys.factories import (
+    LONG_AGO,
+    create_social_capital_round,
+    full_answers,
+    launch,
+    make_invitation,
+    make_round,
+    staff,
+    tokens_from_outbox,
+)
 
 pytestmark = pytest.mark.django_db
 
-LONG_AGO = dt.date(2020, 1, 1)
-LINK = re.compile(r"/svar/([A-Za-z0-9_\-]+)/")
 # Who the row is, and where the launch placed it: the same before anyone answered.
 IDENTITY_COLUMNS = {"id", "person_id", "token_hash"}
 PLACEMENT_COLUMNS = {"unit_id"}
@@ -65,31 +70,10 @@ def answered_pool(capture: Any, *, logins: bool = False) -> Pool:
     the department, a pool of 5 invitations. One person of the team answers; nobody else."""
     department = make_unit("Afdeling", valid_from=LONG_AGO)
     team = make_unit("Lille team", parent=department, kind=UnitKind.TEAM, valid_from=LONG_AGO)
-    people: dict[str, Person] = {}
-    for unit, count in ((department, 3), (team, 2)):
-        for i in range(count):
-            person = make_person(f"{unit.name} {i}", email=f"{unit.pk}-{i}@example.org")
-            make_engagement(person, unit, valid_from=LONG_AGO)
-            people[person.email] = person
-    now = timezone.now()
-    round_ = services.round_create(
-        actor=None,
-        name="Social kapital",
-        instrument=shipped_instrument("social_capital"),
-        target_unit=department,
-        opens_at=now - dt.timedelta(hours=1),
-        closes_at=now + dt.timedelta(days=14),
-        cut_off_date=timezone.localdate(),
-        k=5,
-    )
-    with capture(execute=True):
-        services.round_launch(actor=None, round=round_)
-    tokens = {}
-    for message in mail.outbox:
-        match = LINK.search(str(message.body))
-        assert match is not None
-        tokens[people[message.to[0]].pk] = match.group(1)
-    mail.outbox.clear()
+    people = staff(((department, 3), (team, 2)))
+    round_ = create_social_capital_round(department, k=5)
+    launch(round_, capture)
+    tokens = {people[address].pk: token for address, token in tokens_from_outbox().items()}
     assert len(tokens) == 5
     respondent, colleague = people[f"{team.pk}-0@example.org"], people[f"{team.pk}-1@example.org"]
     if logins:

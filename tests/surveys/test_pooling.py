@@ -7,22 +7,25 @@ answers stored on the department, and the round's tree is frozen at launch.
 
 from __future__ import annotations
 
-import datetime as dt
-import re
-
 import numpy as np
 import pytest
-from django.core import mail
-from django.utils import timezone
 
 from kerne.organisation.models import UnitKind
-from kerne.surveys import services
-from kerne.surveys.instruments import shipped_instrument
 from kerne.surveys.models import Comment, Invitation, Response, Round
 from kerne.surveys.pooling import response_units, subtree_counts
 from kerne.surveys.submission import response_submit
 from tests.factories import make_engagement, make_person, make_unit
-from tests.surveys.factories import full_answers, make_evaluation, make_invitation, make_round
+from tests.surveys.factories import (
+    LONG_AGO,
+    create_social_capital_round,
+    full_answers,
+    launch,
+    make_evaluation,
+    make_invitation,
+    make_round,
+    staff,
+    tokens_from_outbox,
+)
 
 # centre(0) ── department(1) ── team A(2), team B(3);  centre ── office(4)
 UNITS = [100, 110, 111, 112, 120]
@@ -85,50 +88,23 @@ def test_a_tree_not_in_pre_order_is_refused():
 
 # --- Through the services ------------------------------------------------------------------------
 
-LINK = re.compile(r"/svar/([A-Za-z0-9_\-]+)/")
-LONG_AGO = dt.date(2020, 1, 1)
-
-
-def _tokens_by_address() -> dict[str, str]:
-    found = {}
-    for message in mail.outbox:
-        match = LINK.search(str(message.body))
-        assert match is not None
-        found[message.to[0]] = match.group(1)
-    mail.outbox.clear()
-    return found
-
 
 @pytest.mark.django_db
 def test_a_response_from_a_team_of_two_is_stored_on_its_department_of_ten(django_capture_on_commit_callbacks):
     department = make_unit("Afdeling", valid_from=LONG_AGO)
     team = make_unit("Lille team", parent=department, kind=UnitKind.TEAM, valid_from=LONG_AGO)
     big_team = make_unit("Stort team", parent=department, kind=UnitKind.TEAM, valid_from=LONG_AGO)
-    people = {}
-    for unit, count in ((department, 3), (team, 2), (big_team, 5)):  # 10 in the department
-        for i in range(count):
-            person = make_person(f"{unit.name} {i}", email=f"{unit.pk}-{i}@example.org")
-            make_engagement(person, unit, valid_from=LONG_AGO)
-            people[person.email] = unit
-    now = timezone.now()
-    round_ = services.round_create(
-        actor=None,
-        name="Social kapital",
-        instrument=shipped_instrument("social_capital"),
-        target_unit=department,
-        opens_at=now - dt.timedelta(hours=1),
-        closes_at=now + dt.timedelta(days=14),
-        cut_off_date=timezone.localdate(),
-    )
-    with django_capture_on_commit_callbacks(execute=True):
-        services.round_launch(actor=None, round=round_)
+    staffed = staff(((department, 3), (team, 2), (big_team, 5)))  # 10 in the department
+    people = {address: person.engagements.get().unit for address, person in staffed.items()}
+    round_ = create_social_capital_round(department)
+    launch(round_, django_capture_on_commit_callbacks)
 
     # The invitation keeps the person's own unit (response rates count it there) and knows
     # where its answers go: the team of 2 → the department; the team of 5 → itself.
     stored_on = dict(Invitation.objects.filter(round=round_).values_list("unit_id", "response_unit_id"))
     assert stored_on == {department.pk: department.pk, team.pk: department.pk, big_team.pk: big_team.pk}
 
-    tokens = _tokens_by_address()
+    tokens = tokens_from_outbox()
     member = next(address for address, unit in people.items() if unit == team)
     result = response_submit(
         token=tokens[member],
@@ -152,24 +128,10 @@ def test_a_response_from_a_team_of_two_is_stored_on_its_department_of_ten(django
 def test_the_answer_page_names_the_unit_the_answer_is_stored_on(client, django_capture_on_commit_callbacks):
     department = make_unit("Afdeling Øst", valid_from=LONG_AGO)
     team = make_unit("Team Lille", parent=department, kind=UnitKind.TEAM, valid_from=LONG_AGO)
-    for unit, count in ((department, 5), (team, 1)):
-        for i in range(count):
-            make_engagement(
-                make_person(f"{unit.name} {i}", email=f"{unit.pk}-{i}@example.org"), unit, valid_from=LONG_AGO
-            )
-    now = timezone.now()
-    round_ = services.round_create(
-        actor=None,
-        name="Social kapital",
-        instrument=shipped_instrument("social_capital"),
-        target_unit=department,
-        opens_at=now - dt.timedelta(hours=1),
-        closes_at=now + dt.timedelta(days=14),
-        cut_off_date=timezone.localdate(),
-    )
-    with django_capture_on_commit_callbacks(execute=True):
-        services.round_launch(actor=None, round=round_)
-    token = _tokens_by_address()[f"{team.pk}-0@example.org"]
+    staff(((department, 5), (team, 1)))
+    round_ = create_social_capital_round(department)
+    launch(round_, django_capture_on_commit_callbacks)
+    token = tokens_from_outbox()[f"{team.pk}-0@example.org"]
     page = client.get(f"/svar/{token}/").content.decode()
     assert "hvilken enhed du svarer for (Afdeling Øst)" in page
     assert "Team Lille" not in page
@@ -183,21 +145,9 @@ def test_launch_freezes_the_rounds_tree_and_thresholds(django_capture_on_commit_
     team = make_unit("Team", parent=department, valid_from=LONG_AGO)
     for i in range(6):
         make_engagement(make_person(f"P {i}"), team, valid_from=LONG_AGO)
-    now = timezone.now()
-    round_ = services.round_create(
-        actor=None,
-        name="Social kapital",
-        instrument=shipped_instrument("social_capital"),
-        target_unit=department,
-        opens_at=now - dt.timedelta(hours=1),
-        closes_at=now + dt.timedelta(days=14),
-        cut_off_date=timezone.localdate(),
-        k=4,
-        comment_k=6,
-    )
+    round_ = create_social_capital_round(department, k=4, comment_k=6)
     assert not RoundTree.objects.filter(round=round_).exists()
-    with django_capture_on_commit_callbacks(execute=True):
-        services.round_launch(actor=None, round=round_)
+    launch(round_, django_capture_on_commit_callbacks)
     frozen = RoundTree.objects.get(round=round_)
     assert np.frombuffer(bytes(frozen.unit_ids), dtype="<i8").tolist() == [department.pk, team.pk]
     assert np.frombuffer(bytes(frozen.parent_index), dtype="<i8").tolist() == [-1, 0]
