@@ -354,7 +354,7 @@ class Heatmap:
 
 
 def heatmap_rows(
-    block: UnitBlock, indices: list[int], names: dict[int, str], root_depth: int, k: int, openable: set[int]
+    block: UnitBlock, indices: list[int], names: dict[int, str], root_depth: int, openable: set[int]
 ) -> list[HeatmapRow]:
     rows = []
     summ = block.subtree_summaries

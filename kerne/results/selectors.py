@@ -382,9 +382,7 @@ def heatmap(user: AnyUser, round: Round, root_unit: Unit, depth: int = 2) -> Hea
     indices = [i for i in indices if int(tree.unit_ids[i]) in openable]
     labels = instrument_labels(round.instrument_id)
     numbers = shows_numbers(round)
-    rows = heatmap_rows(
-        block, indices, {pk: u.name for pk, u in units.items()}, root_depth, results.k, openable
-    )
+    rows = heatmap_rows(block, indices, {pk: u.name for pk, u in units.items()}, root_depth, openable)
     if not numbers:
         rows = [
             type(r)(r.unit_id, r.name, r.depth, r.respondents, [None] * len(r.cells), r.may_open)
